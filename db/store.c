@@ -334,6 +334,33 @@ static int create_schema(ms_store *st)
 	return code;
 }
 
+/* Replaces SQLite's vague "unable to open database file" with the reason
+ * when the file system tells it. */
+static void explain_cantopen(const char *path, char *err, size_t errlen)
+{
+	if (access(path, F_OK) == 0) {
+		if (access(path, R_OK | W_OK) != 0)
+			snprintf(err, errlen, "%s: cannot open the database for writing: %s", path,
+			         strerror(errno));
+		return;
+	}
+	char *dir = strdup(path);
+	if (!dir)
+		return;
+	char *slash = strrchr(dir, '/');
+	const char *d = dir;
+	if (!slash)
+		d = ".";
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(d, W_OK | X_OK) != 0)
+		snprintf(err, errlen, "%s: cannot create the database: directory %s: %s", path, d,
+		         strerror(errno));
+	free(dir);
+}
+
 static int busy_from_env(void)
 {
 	const char *e = getenv("MESHSIM_DB_BUSY_TIMEOUT_MS");
@@ -360,6 +387,7 @@ ms_store *store_open(const char *path, char *err, size_t errlen, int *exit_code)
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		code = set_err(st, rc);
+		explain_cantopen(path, st->err, sizeof st->err);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
