@@ -237,9 +237,14 @@ static int print_table(sqlite3_stmt *s, FILE *out)
 	if (rc != SQLITE_DONE)
 		goto done;
 	rc = SQLITE_OK;
-	for (int i = 0; i < nc; i++)
-		fprintf(out, "%s%-*s", i ? "  " : "", i == nc - 1 ? 0 : (int)width[i],
-		        sqlite3_column_name(s, i));
+	for (int i = 0; i < nc; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		fputs(i ? "  " : "", out);
+		if (numeric[i])
+			fprintf(out, "%*s", (int)width[i], name);
+		else
+			fprintf(out, "%-*s", i == nc - 1 ? 0 : (int)width[i], name);
+	}
 	fputc('\n', out);
 	for (int i = 0; i < nc; i++) {
 		fputs(i ? "  " : "", out);
