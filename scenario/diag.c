@@ -25,7 +25,11 @@ void diag_list_free(diag_list *l)
 
 static char *dup_or_empty(const char *s)
 {
-	return strdup(s ? s : "");
+	if (!s)
+		s = "";
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	return p ? memcpy(p, s, n) : NULL;
 }
 
 void diag_add(diag_list *l, const char *file, int line, int col, const char *path,
@@ -48,7 +52,7 @@ void diag_add(diag_list *l, const char *file, int line, int col, const char *pat
 	diag *d = &l->items[l->n];
 	d->file = dup_or_empty(file);
 	d->path = dup_or_empty(path);
-	d->msg = strdup(msg);
+	d->msg = dup_or_empty(msg);
 	d->line = line;
 	d->col = col;
 	if (!d->file || !d->path || !d->msg) {

@@ -1,0 +1,671 @@
+/*
+ * scenario/schema.c - every kind and field of a meshsim document, once.
+ *
+ * To add a field: add the member to the struct in scenario.h and one line
+ * here. The loader, `meshsim explain` and the canonical JSON follow.
+ */
+#include "scenario/schema.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario/scenario.h"
+
+_Static_assert(sizeof(scn_mesh_mode) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(scn_workload_type) == sizeof(int), "enums are stored as int");
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define OBJ(var, type_name, st, fields, chk, doc_)                                  \
+	static const schema_object var = {type_name, fields, ARRAY_LEN(fields), sizeof(st), \
+					  doc_, chk}
+/* Validate-only objects (kinds that later issues will bind to structs). */
+#define VOBJ(var, type_name, fields, chk, doc_) \
+	static const schema_object var = {type_name, fields, ARRAY_LEN(fields), 0, doc_, chk}
+
+/* A scalar field stored at st.member. */
+#define FLD(st, member) .offset = offsetof(st, member)
+/* A list or label field stored at st.member with its count at st.count. */
+#define LST(st, member, count) .offset = offsetof(st, member), .count_offset = offsetof(st, count)
+
+/* ---- enum spellings (index = C enum value) ---- */
+
+static const char *const placement_values[] = {"spread", "pack", "pinned", NULL};
+static const char *const distribution_values[] = {"fixed", "exponential", "lognormal", "uniform",
+						    NULL};
+static const char *const protocol_values[] = {"http1", "http2", "grpc", NULL};
+static const char *const workload_values[] = {"open-loop", "constant-throughput", "closed-loop",
+					      "connection-per-request", NULL};
+static const char *const source_values[] = {"in-mesh", "outside", NULL};
+static const char *const mesh_values[] = {"none", "istio-sidecar", "istio-ambient", "cilium",
+					  "linkerd", NULL};
+static const char *const churn_values[] = {"scale", "relabel", "rollout", NULL};
+static const char *const fidelity_values[] = {"per-request", "per-flow", NULL};
+static const char *const api_versions[] = {SCN_API_VERSION, NULL};
+static const char *const seed_policy_values[] = {"common", "independent", NULL};
+static const char *const scope_values[] = {"per-pod", "per-node", "per-service-account",
+					   "per-cluster", NULL};
+
+const char *scn_mesh_mode_name(scn_mesh_mode m)
+{
+	return (unsigned)m < ARRAY_LEN(mesh_values) - 1 ? mesh_values[m] : "?";
+}
+
+const char *scn_workload_type_name(scn_workload_type t)
+{
+	return (unsigned)t < ARRAY_LEN(workload_values) - 1 ? workload_values[t] : "?";
+}
+
+/* ---- cross-field checks ---- */
+
+static void check_resource_list(check_ctx *c, const scn_resources *r)
+{
+	if (r->limits.cpu > 0 && r->requests.cpu > r->limits.cpu)
+		check_error(c, "requests.cpu", "must not exceed limits.cpu");
+	if (r->limits.memory > 0 && r->requests.memory > r->limits.memory)
+		check_error(c, "requests.memory", "must not exceed limits.memory");
+}
+
+static void check_resources(check_ctx *c, const void *obj)
+{
+	check_resource_list(c, obj);
+}
+
+static void check_delay(check_ctx *c, const void *obj)
+{
+	const scn_delay *d = obj;
+	const char *dist = distribution_values[d->distribution];
+	bool lognormal = d->distribution == SCN_DIST_LOGNORMAL;
+	bool uniform = d->distribution == SCN_DIST_UNIFORM;
+	if (uniform && check_present(c, "mean"))
+		check_error(c, "mean", "is not used by the uniform distribution (set min and max)");
+	if (!lognormal && check_present(c, "stddev"))
+		check_error(c, "stddev", "is only used by the lognormal distribution (distribution is %s)",
+			    dist);
+	if (!uniform && check_present(c, "min"))
+		check_error(c, "min", "is only used by the uniform distribution (distribution is %s)",
+			    dist);
+	if (!uniform && check_present(c, "max"))
+		check_error(c, "max", "is only used by the uniform distribution (distribution is %s)",
+			    dist);
+	if (lognormal && d->mean <= 0)
+		check_error(c, "mean", "must be > 0 for the lognormal distribution");
+	if (lognormal && d->stddev <= 0)
+		check_error(c, "stddev", "must be > 0 for the lognormal distribution");
+	if (d->distribution == SCN_DIST_EXPONENTIAL && d->mean <= 0)
+		check_error(c, "mean", "must be > 0 for the exponential distribution");
+	if (uniform && d->max <= d->min)
+		check_error(c, check_present(c, "max") ? "max" : "min",
+			    "max must be greater than min for the uniform distribution");
+}
+
+static void check_placement(check_ctx *c, const void *obj)
+{
+	const scn_placement *p = obj;
+	if (p->policy == SCN_PLACE_PINNED && p->node_pool[0] == '\0')
+		check_error(c, "nodePool", "is required when policy is pinned");
+	if (p->policy != SCN_PLACE_PINNED && check_present(c, "nodeIndex"))
+		check_error(c, "nodeIndex", "is only used when policy is pinned");
+}
+
+static void check_workload(check_ctx *c, const void *obj)
+{
+	const scn_workload *w = obj;
+	if (w->type == SCN_WL_CONSTANT_THROUGHPUT && w->qps <= 0)
+		check_error(c, "qps", "must be > 0 for a constant-throughput workload");
+	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "qps"))
+		check_error(c, "qps", "is not used by a closed-loop workload (it sends as fast as its "
+			    "concurrency allows)");
+	if (w->type != SCN_WL_CLOSED_LOOP && check_present(c, "concurrency"))
+		check_error(c, "concurrency", "is only used by a closed-loop workload");
+	if (w->source == SCN_SRC_OUTSIDE && w->namespace_[0])
+		check_error(c, "namespace", "is only used when source is in-mesh");
+}
+
+static void check_mesh(check_ctx *c, const void *obj)
+{
+	const scn_mesh *m = obj;
+	if (m->mode == SCN_MESH_NONE) {
+		if (m->mtls)
+			check_error(c, "mtls", "needs a mesh (mode is none)");
+		if (m->l7)
+			check_error(c, "l7", "needs a mesh (mode is none)");
+		if (check_present(c, "proxy"))
+			check_error(c, "proxy", "needs a mesh (mode is none)");
+	}
+	if (m->wireguard && m->mode != SCN_MESH_CILIUM)
+		check_error(c, "wireguard", "is only supported with mode cilium (mode is %s)",
+			    scn_mesh_mode_name(m->mode));
+	if (m->authorization.l7_rules > 0 && !m->l7 &&
+	    (m->mode == SCN_MESH_ISTIO_AMBIENT || m->mode == SCN_MESH_CILIUM))
+		check_error(c, "authorization.l7Rules", "needs l7: true with mode %s",
+			    scn_mesh_mode_name(m->mode));
+}
+
+static void check_churn(check_ctx *c, const void *obj)
+{
+	const scn_churn *ch = obj;
+	check_ref(c, "target", ch->target,
+		  ch->type == SCN_CHURN_RELABEL ? REF_NAMESPACE : REF_SERVICE);
+	if (ch->type == SCN_CHURN_SCALE) {
+		if (ch->max_replicas < ch->min_replicas)
+			check_error(c, "maxReplicas", "must be >= minReplicas (%lld)",
+				    (long long)ch->min_replicas);
+	} else {
+		if (check_present(c, "minReplicas"))
+			check_error(c, "minReplicas", "is only used by scale churn");
+		if (check_present(c, "maxReplicas"))
+			check_error(c, "maxReplicas", "is only used by scale churn");
+	}
+}
+
+static void check_spec(check_ctx *c, const void *obj)
+{
+	const scn_spec *s = obj;
+	char rel[128];
+	if (s->warmup >= s->duration)
+		check_error(c, "warmup", "must be shorter than duration");
+	for (size_t i = 0; i < s->n_workloads; i++) {
+		const scn_workload *w = &s->workloads[i];
+		if (w->start >= s->duration) {
+			snprintf(rel, sizeof rel, "workloads[%zu].start", i);
+			check_error(c, rel, "must be before the end of the run (duration)");
+		}
+	}
+	for (size_t i = 0; i < s->n_services; i++) {
+		const scn_placement *p = &s->services[i].placement;
+		if (p->policy != SCN_PLACE_PINNED)
+			continue;
+		for (size_t k = 0; k < s->cluster.n_node_pools; k++) {
+			const scn_node_pool *np = &s->cluster.node_pools[k];
+			if (strcmp(np->name, p->node_pool) == 0 && p->node_index >= np->count) {
+				snprintf(rel, sizeof rel, "services[%zu].placement.nodeIndex", i);
+				check_error(c, rel, "node pool %s has %lld node(s), indexes 0..%lld",
+					    np->name, (long long)np->count, (long long)np->count - 1);
+			}
+		}
+	}
+}
+
+/* ---- common objects ---- */
+
+static const schema_field metadata_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME,
+	 FLD(scn_metadata, name), .doc = "Name of the document (lowercase letters, digits and "
+	 "'-', at most 63 characters, as Kubernetes names)."},
+	{.name = "labels", .type = ST_LABELS, LST(scn_metadata, labels, n_labels),
+	 .doc = "Free key/value labels, stored with every run and usable in queries."},
+	{.name = "annotations", .type = ST_LABELS, LST(scn_metadata, annotations, n_annotations),
+	 .doc = "Free key/value notes (a source, a ticket, a description)."},
+};
+OBJ(metadata_obj, "ObjectMeta", scn_metadata, metadata_fields, NULL,
+    "Name and labels of the document, as in Kubernetes.");
+
+static const schema_field resource_list_fields[] = {
+	{.name = "cpu", .type = ST_CPU, .def = "0", .min = "0", FLD(scn_resource_list, cpu),
+	 .doc = "CPU as a Kubernetes quantity (500m = half a core); 0 = none."},
+	{.name = "memory", .type = ST_BYTES, .def = "0", .min = "0",
+	 FLD(scn_resource_list, memory),
+	 .doc = "Memory as a Kubernetes quantity (128Mi, 1Gi, 1G); 0 = none."},
+};
+OBJ(resource_list_obj, "ResourceList", scn_resource_list, resource_list_fields, NULL,
+    "CPU and memory amounts.");
+
+static const schema_field resources_fields[] = {
+	{.name = "requests", .type = ST_OBJECT, .child = &resource_list_obj,
+	 FLD(scn_resources, requests), .doc = "What the scheduler reserves for the container."},
+	{.name = "limits", .type = ST_OBJECT, .child = &resource_list_obj,
+	 FLD(scn_resources, limits), .doc = "Caps: the CPU limit throttles (CFS quota); "
+	 "0 = unlimited."},
+};
+OBJ(resources_obj, "ResourceRequirements", scn_resources, resources_fields, check_resources,
+    "Kubernetes container resources: requests and limits.");
+
+/* The proxy's defaults are Istio's sidecar defaults (100m/128Mi requests,
+ * 2 cores/1Gi limits). */
+static const schema_field proxy_requests_fields[] = {
+	{.name = "cpu", .type = ST_CPU, .def = "100m", .min = "0", FLD(scn_resource_list, cpu),
+	 .doc = "CPU requested per proxy."},
+	{.name = "memory", .type = ST_BYTES, .def = "128Mi", .min = "0",
+	 FLD(scn_resource_list, memory), .doc = "Memory requested per proxy."},
+};
+static const schema_field proxy_limits_fields[] = {
+	{.name = "cpu", .type = ST_CPU, .def = "2", .min = "0", FLD(scn_resource_list, cpu),
+	 .doc = "CPU limit per proxy (throttling); 0 = unlimited."},
+	{.name = "memory", .type = ST_BYTES, .def = "1Gi", .min = "0",
+	 FLD(scn_resource_list, memory), .doc = "Memory limit per proxy; 0 = unlimited."},
+};
+OBJ(proxy_requests_obj, "ResourceList", scn_resource_list, proxy_requests_fields, NULL,
+    "CPU and memory amounts.");
+OBJ(proxy_limits_obj, "ResourceList", scn_resource_list, proxy_limits_fields, NULL,
+    "CPU and memory amounts.");
+static const schema_field proxy_resources_fields[] = {
+	{.name = "requests", .type = ST_OBJECT, .child = &proxy_requests_obj,
+	 FLD(scn_resources, requests), .doc = "What the scheduler reserves for each proxy."},
+	{.name = "limits", .type = ST_OBJECT, .child = &proxy_limits_obj,
+	 FLD(scn_resources, limits), .doc = "Caps of each proxy."},
+};
+OBJ(proxy_resources_obj, "ResourceRequirements", scn_resources, proxy_resources_fields,
+    check_resources, "Kubernetes container resources of a proxy (Istio's defaults).");
+
+/* ---- Scenario ---- */
+
+static const schema_field node_type_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_NODE_TYPE,
+	 FLD(scn_node_type, name), .doc = "Name of the node type, referred to by node pools."},
+	{.name = "cpu", .type = ST_CPU, .flags = SF_REQUIRED, .min = "1m", .max = "1024",
+	 FLD(scn_node_type, cpu), .doc = "Allocatable cores per node (a Kubernetes CPU quantity)."},
+	{.name = "memory", .type = ST_BYTES, .flags = SF_REQUIRED, .min = "1Mi", .max = "64Ti",
+	 FLD(scn_node_type, memory), .doc = "Allocatable memory per node (a Kubernetes quantity)."},
+	{.name = "cpuSpeed", .type = ST_NUMBER, .def = "1.0", .min = "0.01", .max = "100",
+	 FLD(scn_node_type, cpu_speed), .doc = "Speed of one core relative to the calibration "
+	 "host: 2.0 does the same work in half the time."},
+};
+OBJ(node_type_obj, "NodeType", scn_node_type, node_type_fields, NULL,
+    "A kind of machine: cores, memory and CPU speed.");
+
+static const schema_field node_pool_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_NODE_POOL,
+	 FLD(scn_node_pool, name), .doc = "Name of the pool; its nodes are NAME-0, NAME-1, ..."},
+	{.name = "nodeType", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_NODE_TYPE,
+	 FLD(scn_node_pool, node_type), .doc = "The node type of every node of the pool."},
+	{.name = "count", .type = ST_INT, .def = "1", .min = "1", .max = "100000",
+	 FLD(scn_node_pool, count), .doc = "Number of nodes."},
+};
+OBJ(node_pool_obj, "NodePool", scn_node_pool, node_pool_fields, NULL,
+    "A group of identical nodes.");
+
+static const schema_field cluster_fields[] = {
+	{.name = "nodeTypes", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
+	 .child = &node_type_obj, LST(scn_cluster, node_types, n_node_types),
+	 .doc = "The machine types the pools use."},
+	{.name = "nodePools", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
+	 .child = &node_pool_obj, LST(scn_cluster, node_pools, n_node_pools),
+	 .doc = "The nodes of the cluster, by pool."},
+};
+OBJ(cluster_obj, "Cluster", scn_cluster, cluster_fields, NULL,
+    "The Kubernetes cluster: node types and node pools.");
+
+static const schema_field namespace_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_NAMESPACE,
+	 FLD(scn_namespace, name), .doc = "Name of the namespace."},
+	{.name = "labels", .type = ST_LABELS, LST(scn_namespace, labels, n_labels),
+	 .doc = "Namespace labels (e.g. istio-injection: enabled); relabel churn changes them."},
+};
+OBJ(namespace_obj, "Namespace", scn_namespace, namespace_fields, NULL,
+    "A Kubernetes namespace.");
+
+static const schema_field placement_fields[] = {
+	{.name = "policy", .type = ST_ENUM, .def = "spread", .enum_values = placement_values,
+	 FLD(scn_placement, policy), .doc = "spread: replicas round-robin over the nodes; pack: "
+	 "fill a node before the next; pinned: every replica on one node."},
+	{.name = "nodePool", .type = ST_STRING, .ref = REF_NODE_POOL, FLD(scn_placement, node_pool),
+	 .doc = "Restrict the pods to this node pool; required when pinned. Empty = any pool."},
+	{.name = "nodeIndex", .type = ST_INT, .def = "0", .min = "0",
+	 FLD(scn_placement, node_index),
+	 .doc = "pinned only: the node of nodePool (0 = NAME-0)."},
+};
+OBJ(placement_obj, "Placement", scn_placement, placement_fields, check_placement,
+    "Where the pods of a service run (same-node and cross-node traffic cost differently).");
+
+static const schema_field delay_fields[] = {
+	{.name = "distribution", .type = ST_ENUM, .def = "fixed", .enum_values = distribution_values,
+	 FLD(scn_delay, distribution), .doc = "fixed: always mean; exponential: mean; "
+	 "lognormal: mean and stddev of the delay; uniform: between min and max."},
+	{.name = "mean", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1h",
+	 FLD(scn_delay, mean), .doc = "Mean delay (fixed, exponential, lognormal)."},
+	{.name = "stddev", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1h",
+	 FLD(scn_delay, stddev), .doc = "Standard deviation of the delay (lognormal only)."},
+	{.name = "min", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1h",
+	 FLD(scn_delay, min), .doc = "Smallest delay (uniform only)."},
+	{.name = "max", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1h",
+	 FLD(scn_delay, max), .doc = "Largest delay (uniform only)."},
+};
+OBJ(delay_obj, "Delay", scn_delay, delay_fields, check_delay,
+    "A random delay: the application's processing time per request.");
+
+static const schema_field call_fields[] = {
+	{.name = "service", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_SERVICE,
+	 FLD(scn_call, service), .doc = "The service called."},
+	{.name = "count", .type = ST_INT, .def = "1", .min = "1", .max = "1000",
+	 FLD(scn_call, count), .doc = "Calls per incoming request (made in sequence)."},
+	{.name = "requestBytes", .type = ST_BYTES, .def = "0", .min = "0", .max = "1Gi",
+	 FLD(scn_call, request_bytes), .doc = "Request body size of each call."},
+};
+OBJ(call_obj, "Call", scn_call, call_fields, NULL,
+    "A downstream call made while serving a request (a call graph edge).");
+
+static const schema_field service_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_SERVICE,
+	 FLD(scn_service, name), .doc = "Name of the service (and of its deployment)."},
+	{.name = "namespace", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_NAMESPACE,
+	 FLD(scn_service, namespace_), .doc = "Namespace of the service (from spec.namespaces)."},
+	{.name = "replicas", .type = ST_INT, .def = "1", .min = "0", .max = "100000",
+	 FLD(scn_service, replicas), .doc = "Number of pods."},
+	{.name = "port", .type = ST_INT, .def = "8080", .min = "1", .max = "65535",
+	 FLD(scn_service, port), .doc = "Port the service listens on."},
+	{.name = "protocol", .type = ST_ENUM, .def = "http1", .enum_values = protocol_values,
+	 FLD(scn_service, protocol), .doc = "Application protocol: http1, http2 or grpc."},
+	{.name = "placement", .type = ST_OBJECT, .child = &placement_obj,
+	 FLD(scn_service, placement), .doc = "Where the pods run."},
+	{.name = "workers", .type = ST_INT, .def = "1", .min = "1", .max = "100000",
+	 FLD(scn_service, workers), .doc = "Application worker threads per pod: requests served "
+	 "at once; others queue (FCFS)."},
+	{.name = "serviceTime", .type = ST_OBJECT, .child = &delay_obj,
+	 FLD(scn_service, service_time), .doc = "Processing time per request in the app."},
+	{.name = "responseBytes", .type = ST_BYTES, .def = "0", .min = "0", .max = "1Gi",
+	 FLD(scn_service, response_bytes), .doc = "Response body size."},
+	{.name = "resources", .type = ST_OBJECT, .child = &resources_obj,
+	 FLD(scn_service, resources), .doc = "Requests and limits of the app container."},
+	{.name = "calls", .type = ST_LIST, .child = &call_obj, LST(scn_service, calls, n_calls),
+	 .doc = "Downstream calls per request (call graph); empty = a leaf service."},
+};
+OBJ(service_obj, "Service", scn_service, service_fields, NULL,
+    "A service: a deployment of identical pods running an application.");
+
+static const schema_field workload_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_WORKLOAD,
+	 FLD(scn_workload, name), .doc = "Name of the workload (names its results)."},
+	{.name = "type", .type = ST_ENUM, .def = "open-loop", .enum_values = workload_values,
+	 FLD(scn_workload, type), .doc = "open-loop: Fortio-style, qps spread over connections; "
+	 "constant-throughput: wrk2-style, latency measured from the intended send time; "
+	 "closed-loop: concurrency requests in flight, the next sent on each reply; "
+	 "connection-per-request: a new connection (and handshake) per request."},
+	{.name = "target", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_SERVICE,
+	 FLD(scn_workload, target), .doc = "The service the requests go to."},
+	{.name = "source", .type = ST_ENUM, .def = "in-mesh", .enum_values = source_values,
+	 FLD(scn_workload, source), .doc = "in-mesh: the client is a pod in the mesh (with its "
+	 "proxy); outside: the client is outside the cluster."},
+	{.name = "namespace", .type = ST_STRING, .ref = REF_NAMESPACE,
+	 FLD(scn_workload, namespace_), .doc = "in-mesh: namespace of the client pod; empty = "
+	 "the target's namespace."},
+	{.name = "protocol", .type = ST_ENUM, .def = "http1", .enum_values = protocol_values,
+	 FLD(scn_workload, protocol), .doc = "Client protocol: http1, http2 or grpc."},
+	{.name = "qps", .type = ST_RATE, .def = "0", .min = "0", .max = "10000000",
+	 FLD(scn_workload, qps), .doc = "Total requests per second over all connections "
+	 "(Fortio -qps); 0 = as fast as possible."},
+	{.name = "connections", .type = ST_INT, .def = "1", .min = "1", .max = "1000000",
+	 FLD(scn_workload, connections), .doc = "Connections (Fortio -c, wrk2 -c)."},
+	{.name = "concurrency", .type = ST_INT, .def = "0", .min = "0", .max = "1000000",
+	 FLD(scn_workload, concurrency), .doc = "closed-loop only: requests in flight; "
+	 "0 = one per connection."},
+	{.name = "start", .type = ST_DURATION, .def = "0s", .min = "0s",
+	 FLD(scn_workload, start), .doc = "When the workload starts."},
+	{.name = "duration", .type = ST_DURATION, .def = "0s", .min = "0s",
+	 FLD(scn_workload, duration), .doc = "How long it runs; 0 = until the end of the run."},
+	{.name = "timeout", .type = ST_DURATION, .def = "3s", .min = "1ms", .max = "1h",
+	 FLD(scn_workload, timeout), .doc = "Per-request timeout (Fortio's default 3s)."},
+	{.name = "payloadBytes", .type = ST_BYTES, .def = "0", .min = "0", .max = "1Gi",
+	 FLD(scn_workload, payload_bytes), .doc = "Request body size (Fortio -payload-size)."},
+	{.name = "uniform", .type = ST_BOOL, .def = "false", FLD(scn_workload, uniform),
+	 .doc = "De-synchronise the connections' send times (Fortio -uniform)."},
+	{.name = "noCatchup", .type = ST_BOOL, .def = "false", FLD(scn_workload, no_catchup),
+	 .doc = "Do not send faster to catch up after a slow reply (Fortio -nocatchup)."},
+};
+OBJ(workload_obj, "Workload", scn_workload, workload_fields, check_workload,
+    "A load generator in the shape benchmarks use (Fortio, wrk2, closed loop).");
+
+static const schema_field auth_fields[] = {
+	{.name = "l4Rules", .type = ST_INT, .def = "0", .min = "0", .max = "100000",
+	 FLD(scn_auth_policies, l4_rules), .doc = "L4 (identity, port) rules each request is "
+	 "evaluated against."},
+	{.name = "l7Rules", .type = ST_INT, .def = "0", .min = "0", .max = "100000",
+	 FLD(scn_auth_policies, l7_rules), .doc = "L7 (path, method, header) rules each request "
+	 "is evaluated against; needs an L7 proxy."},
+};
+OBJ(auth_obj, "AuthorizationPolicies", scn_auth_policies, auth_fields, NULL,
+    "How many authorization rules the proxies evaluate per request.");
+
+static const schema_field proxy_fields[] = {
+	{.name = "concurrency", .type = ST_INT, .def = "2", .min = "0", .max = "1024",
+	 FLD(scn_proxy, concurrency), .doc = "Worker threads per proxy (Istio proxyConcurrency); "
+	 "0 = one per core of the node."},
+	{.name = "resources", .type = ST_OBJECT, .child = &proxy_resources_obj,
+	 FLD(scn_proxy, resources), .doc = "Requests and limits of each proxy container."},
+};
+OBJ(proxy_obj, "Proxy", scn_proxy, proxy_fields, NULL, "The mesh's proxies.");
+
+static const schema_field mesh_fields[] = {
+	{.name = "mode", .type = ST_ENUM, .def = "none", .enum_values = mesh_values,
+	 FLD(scn_mesh, mode), .doc = "none, istio-sidecar, istio-ambient (ztunnel; a waypoint "
+	 "when l7), cilium (eBPF; a node Envoy when l7) or linkerd."},
+	{.name = "profile", .type = ST_STRING, FLD(scn_mesh, profile), .doc = "Name of a "
+	 "MeshProfile (configs/meshes/) to use; empty = the built-in profile of mode."},
+	{.name = "mtls", .type = ST_BOOL, .def = "false", FLD(scn_mesh, mtls),
+	 .doc = "Mutual TLS between workloads."},
+	{.name = "l7", .type = ST_BOOL, .def = "false", FLD(scn_mesh, l7),
+	 .doc = "L7 processing: Istio ambient waypoints, Cilium's node Envoy."},
+	{.name = "httpParsing", .type = ST_BOOL, .def = "true", FLD(scn_mesh, http_parsing),
+	 .doc = "Proxies parse HTTP (false = opaque TCP passthrough)."},
+	{.name = "wireguard", .type = ST_BOOL, .def = "false", FLD(scn_mesh, wireguard),
+	 .doc = "cilium only: WireGuard encryption of cross-node traffic."},
+	{.name = "authorization", .type = ST_OBJECT, .child = &auth_obj,
+	 FLD(scn_mesh, authorization), .doc = "Authorization policy rule counts."},
+	{.name = "proxy", .type = ST_OBJECT, .child = &proxy_obj, FLD(scn_mesh, proxy),
+	 .doc = "Proxy threads and resources."},
+};
+OBJ(mesh_obj, "Mesh", scn_mesh, mesh_fields, check_mesh,
+    "The service mesh and its options.");
+
+static const schema_field churn_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME, .ref = REF_CHURN,
+	 FLD(scn_churn, name), .doc = "Name of the churn action."},
+	{.name = "type", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = churn_values,
+	 FLD(scn_churn, type), .doc = "scale: scale target service to a uniform random size in "
+	 "[minReplicas, maxReplicas]; relabel: change a label of target namespace; rollout: "
+	 "replace every pod of target service."},
+	{.name = "target", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_churn, target),
+	 .doc = "A service (scale, rollout) or a namespace (relabel)."},
+	{.name = "start", .type = ST_DURATION, .def = "0s", .min = "0s", FLD(scn_churn, start),
+	 .doc = "Time of the first action."},
+	{.name = "period", .type = ST_DURATION, .flags = SF_REQUIRED, .min = "1ms",
+	 FLD(scn_churn, period), .doc = "Time between actions."},
+	{.name = "minReplicas", .type = ST_INT, .def = "0", .min = "0", .max = "100000",
+	 FLD(scn_churn, min_replicas), .doc = "scale only: smallest size."},
+	{.name = "maxReplicas", .type = ST_INT, .def = "0", .min = "0", .max = "100000",
+	 FLD(scn_churn, max_replicas), .doc = "scale only: largest size."},
+};
+OBJ(churn_obj, "Churn", scn_churn, churn_fields, check_churn,
+    "A recurring change to the cluster that loads the control plane.");
+
+static const schema_field spec_fields[] = {
+	{.name = "cluster", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &cluster_obj,
+	 FLD(scn_spec, cluster), .doc = "Node types and node pools."},
+	{.name = "namespaces", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
+	 .child = &namespace_obj, LST(scn_spec, namespaces, n_namespaces),
+	 .doc = "The namespaces services live in."},
+	{.name = "services", .type = ST_LIST, .child = &service_obj,
+	 LST(scn_spec, services, n_services), .doc = "The services and their pods."},
+	{.name = "mesh", .type = ST_OBJECT, .child = &mesh_obj, FLD(scn_spec, mesh),
+	 .doc = "The service mesh (default: none)."},
+	{.name = "workloads", .type = ST_LIST, .child = &workload_obj,
+	 LST(scn_spec, workloads, n_workloads), .doc = "The load generators."},
+	{.name = "churn", .type = ST_LIST, .child = &churn_obj, LST(scn_spec, churn, n_churn),
+	 .doc = "Recurring cluster changes (scaling, relabelling, rollouts)."},
+	{.name = "duration", .type = ST_DURATION, .flags = SF_REQUIRED, .min = "1ms",
+	 .max = "8760h", FLD(scn_spec, duration), .doc = "Simulated time of one run."},
+	{.name = "warmup", .type = ST_DURATION, .def = "0s", .min = "0s", FLD(scn_spec, warmup),
+	 .doc = "Initial part of the run left out of the statistics (must be < duration)."},
+	{.name = "seed", .type = ST_INT, .def = "1", .min = "0", FLD(scn_spec, seed),
+	 .doc = "Master random seed; the same seed gives the same run (and common random "
+	 "numbers across meshes)."},
+	{.name = "replications", .type = ST_INT, .def = "1", .min = "1", .max = "100000",
+	 FLD(scn_spec, replications), .doc = "Independent replications (for confidence "
+	 "intervals)."},
+	{.name = "fidelity", .type = ST_ENUM, .def = "per-request", .enum_values = fidelity_values,
+	 FLD(scn_spec, fidelity), .doc = "per-request: every request is events; per-flow: "
+	 "traffic as fluid rates (large clusters)."},
+	{.name = "calibration", .type = ST_STRING, FLD(scn_spec, calibration),
+	 .doc = "Calibration profile (name or path); empty = the built-in one."},
+};
+OBJ(spec_obj, "ScenarioSpec", scn_spec, spec_fields, check_spec,
+    "What to simulate: cluster, services, mesh, workloads, churn and run length.");
+
+static const schema_field scenario_fields[] = {
+	{.name = "apiVersion", .type = ST_STRING, .flags = SF_REQUIRED, .enum_values = api_versions,
+	 FLD(scenario, api_version), .doc = "Version of the format: " SCN_API_VERSION "."},
+	{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scenario, kind),
+	 .doc = "Scenario."},
+	{.name = "metadata", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &metadata_obj,
+	 FLD(scenario, metadata), .doc = "Name and labels."},
+	{.name = "spec", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &spec_obj,
+	 FLD(scenario, spec), .doc = "What to simulate."},
+};
+OBJ(scenario_obj, "Scenario", scenario, scenario_fields, NULL,
+    "One simulation setup: a cluster, its services and mesh, the load and the run length.");
+
+/* ---- validate-only kinds (later issues bind them to structs) ---- */
+
+static const schema_field parameter_fields[] = {
+	{.name = "path", .type = ST_STRING, .flags = SF_REQUIRED,
+	 .doc = "Field of the scenario to vary, as for --set (spec.workloads[0].qps)."},
+	{.name = "values", .type = ST_STRINGS, .flags = SF_REQUIRED, .min = "1",
+	 .doc = "The values it takes, as they would be written in the scenario."},
+};
+VOBJ(parameter_obj, "SweepParameter", parameter_fields, NULL, "One factor of a sweep.");
+
+static const schema_field sweep_spec_fields[] = {
+	{.name = "scenario", .type = ST_STRING, .flags = SF_REQUIRED,
+	 .doc = "Path of the base Scenario file (relative to the sweep file)."},
+	{.name = "parameters", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
+	 .child = &parameter_obj, .doc = "Factors; the runs are their cartesian product."},
+	{.name = "replications", .type = ST_INT, .def = "1", .min = "1", .max = "100000",
+	 .doc = "Replications of every point."},
+	{.name = "seedPolicy", .type = ST_ENUM, .def = "common", .enum_values = seed_policy_values,
+	 .doc = "common: the same seeds at every point (common random numbers); independent: "
+	 "different seeds."},
+};
+VOBJ(sweep_spec_obj, "SweepSpec", sweep_spec_fields, NULL, "A parameter study.");
+
+static const schema_field memory_model_fields[] = {
+	{.name = "base", .type = ST_BYTES, .def = "0", .min = "0", .doc = "Memory at rest."},
+	{.name = "perConnection", .type = ST_BYTES, .def = "0", .min = "0",
+	 .doc = "Memory per open connection."},
+	{.name = "perConfigObject", .type = ST_BYTES, .def = "0", .min = "0",
+	 .doc = "Memory per configuration object held (cluster, endpoint, identity)."},
+};
+VOBJ(memory_model_obj, "MemoryModel", memory_model_fields, NULL,
+     "Memory of a component: base + per connection + per config object.");
+
+static const schema_field component_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME,
+	 .ref = REF_MESH_COMPONENT, .doc = "Name of the component (sidecar, ztunnel, waypoint)."},
+	{.name = "scope", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = scope_values,
+	 .doc = "How many there are: per pod, per node, per service account or per cluster."},
+	{.name = "workers", .type = ST_INT, .def = "2", .min = "0", .max = "1024",
+	 .doc = "Worker threads; 0 = one per core."},
+	{.name = "memory", .type = ST_OBJECT, .child = &memory_model_obj,
+	 .doc = "Memory model."},
+};
+VOBJ(component_obj, "MeshComponent", component_fields, NULL, "A data-plane component.");
+
+static const schema_field mesh_profile_spec_fields[] = {
+	{.name = "mode", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = mesh_values,
+	 .doc = "The mesh mode this profile describes."},
+	{.name = "description", .type = ST_STRING, .doc = "What the profile models and its sources."},
+	{.name = "components", .type = ST_LIST, .child = &component_obj,
+	 .doc = "The data-plane components (per-hop operations come in a later version)."},
+};
+VOBJ(mesh_profile_spec_obj, "MeshProfileSpec", mesh_profile_spec_fields, NULL,
+     "A mesh's data plane as data.");
+
+static const schema_field price_fields[] = {
+	{.name = "nodeType", .type = ST_STRING, .flags = SF_REQUIRED,
+	 .doc = "Node type name, as in a Scenario."},
+	{.name = "hourly", .type = ST_NUMBER, .flags = SF_REQUIRED, .min = "0",
+	 .doc = "Price per node-hour in the sheet's currency."},
+};
+VOBJ(price_obj, "NodePrice", price_fields, NULL, "The price of one node type.");
+
+static const schema_field price_sheet_spec_fields[] = {
+	{.name = "currency", .type = ST_STRING, .def = "USD", .doc = "ISO 4217 currency code."},
+	{.name = "source", .type = ST_STRING, .doc = "Where the prices come from, and when."},
+	{.name = "nodes", .type = ST_LIST, .flags = SF_REQUIRED, .child = &price_obj,
+	 .doc = "Prices per node type."},
+};
+VOBJ(price_sheet_spec_obj, "PriceSheetSpec", price_sheet_spec_fields, NULL,
+     "Prices for capacity planning.");
+
+#define VROOT(var, kind_name, spec_child)                                                    \
+	static const schema_field var##_fields[] = {                                         \
+		{.name = "apiVersion", .type = ST_STRING, .flags = SF_REQUIRED,              \
+		 .enum_values = api_versions, .doc = "Version of the format."},              \
+		{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, .doc = kind_name "."}, \
+		{.name = "metadata", .type = ST_OBJECT, .flags = SF_REQUIRED,                \
+		 .child = &metadata_obj, .doc = "Name and labels."},                         \
+		{.name = "spec", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &spec_child, \
+		 .doc = "The " kind_name "'s content."},                                     \
+	};                                                                                   \
+	VOBJ(var, kind_name, var##_fields, NULL, kind_name)
+
+VROOT(sweep_obj, "Sweep", sweep_spec_obj);
+VROOT(mesh_profile_obj, "MeshProfile", mesh_profile_spec_obj);
+VROOT(price_sheet_obj, "PriceSheet", price_sheet_spec_obj);
+
+const schema_kind schema_kinds[] = {
+	{"Scenario", &scenario_obj, sizeof(scenario),
+	 "One simulation setup: a cluster, its services and mesh, the load and the run length."},
+	{"Sweep", &sweep_obj, 0, "A parameter study over a Scenario (schema only for now)."},
+	{"MeshProfile", &mesh_profile_obj, 0,
+	 "A service mesh's data plane as data (schema only for now)."},
+	{"PriceSheet", &price_sheet_obj, 0, "Node prices for `plan` (schema only for now)."},
+	{NULL, NULL, 0, NULL},
+};
+
+const schema_kind *schema_find_kind(const char *kind)
+{
+	for (const schema_kind *k = schema_kinds; k->kind; k++)
+		if (strcmp(k->kind, kind) == 0)
+			return k;
+	return NULL;
+}
+
+const schema_field *schema_find_field(const schema_object *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->nfields; i++)
+		if (strcmp(obj->fields[i].name, name) == 0)
+			return &obj->fields[i];
+	return NULL;
+}
+
+const char *schema_type_name(const schema_field *f)
+{
+	static _Thread_local char buf[96];
+	switch (f->type) {
+	case ST_STRING: return "string";
+	case ST_ENUM: return "enum";
+	case ST_BOOL: return "boolean";
+	case ST_INT: return "integer";
+	case ST_NUMBER: return "number";
+	case ST_DURATION: return "duration";
+	case ST_CPU: return "cpu";
+	case ST_BYTES: return "bytes";
+	case ST_RATE: return "rate";
+	case ST_LABELS: return "map[string]string";
+	case ST_STRINGS: return "[]string";
+	case ST_OBJECT: return f->child->name;
+	case ST_LIST:
+		snprintf(buf, sizeof buf, "[]%s", f->child->name);
+		return buf;
+	}
+	return "?";
+}
+
+const char *schema_type_unit(schema_type t)
+{
+	switch (t) {
+	case ST_DURATION: return "ns (write 250ms, 1.5s, 1m30s; a bare number is seconds)";
+	case ST_CPU: return "cores (write 500m or 2; a bare number is cores)";
+	case ST_BYTES: return "bytes (write 128Mi, 1Gi, 1G, 4k; a bare number is bytes)";
+	case ST_RATE: return "per second (write 1000/s, 60/m; a bare number is per second)";
+	default: return "";
+	}
+}
+
+const char *schema_ref_name(schema_ref r)
+{
+	static const char *const names[REF__COUNT] = {
+		"", "node type", "node pool", "namespace", "service", "workload", "churn",
+		"mesh component"};
+	return (unsigned)r < REF__COUNT ? names[r] : "?";
+}

@@ -1,0 +1,110 @@
+/*
+ * scenario/schema.h - the one description of every document kind and field.
+ *
+ * The loader (scenario/loader.c) validates and binds YAML with these tables,
+ * `meshsim explain` prints them, and the canonical JSON (canonical.c) walks
+ * them over the bound structs: a field exists, has a type, a unit, a default,
+ * a range and a documentation string in exactly one place (schema.c).
+ */
+#ifndef MESHSIM_SCENARIO_SCHEMA_H
+#define MESHSIM_SCENARIO_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum schema_type {
+	ST_STRING,   /* char *                                   */
+	ST_ENUM,     /* int (an index into enum_values)          */
+	ST_BOOL,     /* bool                                     */
+	ST_INT,      /* int64_t                                  */
+	ST_NUMBER,   /* double, dimensionless                    */
+	ST_DURATION, /* int64_t nanoseconds                      */
+	ST_CPU,      /* double cores                             */
+	ST_BYTES,    /* int64_t bytes                            */
+	ST_RATE,     /* double per second                        */
+	ST_LABELS,   /* map string->string: scn_label *, size_t  */
+	ST_STRINGS,  /* list of scalars: char **, size_t         */
+	ST_OBJECT,   /* embedded struct described by child       */
+	ST_LIST      /* list of child structs: T *, size_t       */
+} schema_type;
+
+/* Names in a document that other fields refer to. */
+typedef enum schema_ref {
+	REF_NONE = 0,
+	REF_NODE_TYPE,
+	REF_NODE_POOL,
+	REF_NAMESPACE,
+	REF_SERVICE,
+	REF_WORKLOAD,
+	REF_CHURN,
+	REF_MESH_COMPONENT,
+	REF__COUNT
+} schema_ref;
+
+enum {
+	SF_REQUIRED = 1u << 0, /* must be present */
+	SF_NAME = 1u << 1      /* defines a name of kind `ref` (unique in the document) */
+};
+
+typedef struct schema_object schema_object;
+typedef struct check_ctx check_ctx;
+
+typedef struct schema_field {
+	const char *name;     /* YAML key (camelCase) */
+	schema_type type;
+	unsigned flags;       /* SF_* */
+	const char *def;      /* default as the user would write it; NULL = none (zero/""/empty) */
+	const char *min;      /* inclusive lower bound in the field's notation; NULL = none */
+	const char *max;      /* inclusive upper bound; NULL = none */
+	const char *const *enum_values; /* ST_ENUM / ST_STRING choices, NULL-terminated */
+	schema_ref ref;       /* SF_NAME: the name defined; otherwise a reference to check */
+	const schema_object *child; /* ST_OBJECT / ST_LIST */
+	size_t offset;        /* offset of the value (or of the pointer for lists) in the struct */
+	size_t count_offset;  /* lists, labels: offset of the size_t count */
+	const char *doc;      /* one or more sentences */
+} schema_field;
+
+struct schema_object {
+	const char *name;     /* type name shown by explain, e.g. "Workload" */
+	const schema_field *fields;
+	size_t nfields;
+	size_t size;          /* sizeof the struct (list elements); 0 = validate only, no storage */
+	const char *doc;
+	/* Cross-field checks after the fields are bound (obj is the struct; may be NULL). */
+	void (*check)(check_ctx *c, const void *obj);
+};
+
+typedef struct schema_kind {
+	const char *kind;     /* "Scenario" ... */
+	const schema_object *root; /* the whole document: apiVersion, kind, metadata, spec */
+	size_t size;          /* sizeof the root struct; 0 = validate only */
+	const char *doc;
+} schema_kind;
+
+/* The kinds, NULL-terminated by a zero entry (kind == NULL). */
+extern const schema_kind schema_kinds[];
+
+const schema_kind *schema_find_kind(const char *kind);
+const schema_field *schema_find_field(const schema_object *obj, const char *name);
+
+/* A name for a type as `explain` shows it: "duration", "[]Workload", ... */
+const char *schema_type_name(const schema_field *f);
+/* The base unit of a type ("ns", "bytes", ...), for documentation; "" if none. */
+const char *schema_type_unit(schema_type t);
+const char *schema_ref_name(schema_ref r);
+
+/* ---- cross-field checks (called from schema.c, implemented in loader.c) ---- */
+
+/* Reports an error about the field at relative path `rel` of the object
+ * being checked ("mtls", "services[2].placement.nodeIndex"), at the field's
+ * position when it was written, at its nearest written ancestor's otherwise. */
+void check_error(check_ctx *c, const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether the field at relative path `rel` was written (not defaulted). */
+bool check_present(check_ctx *c, const char *rel);
+/* Requires `value` (the value of field `rel`) to be a defined name of kind r;
+ * checked once the whole document is read. "" is accepted (no reference). */
+void check_ref(check_ctx *c, const char *rel, const char *value, schema_ref r);
+
+#endif
