@@ -734,6 +734,41 @@ int store_add_series(ms_run *r, const char *entity_kind, const char *entity,
 	return 0;
 }
 
+int store_add_windows(ms_run *r, const char *entity_kind, const char *entity,
+                      const char *name, const char *unit, const series *ser,
+                      store_window_value how)
+{
+	if (!usable(r))
+		return r ? r->failed : EXIT_SOFTWARE;
+	size_t n = ser->nwindows;
+	double width_s = (double)ser->width * 1e-9;
+	double *t = malloc((n ? n : 1) * sizeof *t), *v = malloc((n ? n : 1) * sizeof *v);
+	if (!t || !v) {
+		free(t);
+		free(v);
+		snprintf(r->st->err, sizeof r->st->err, "out of memory");
+		return r->failed = EXIT_SOFTWARE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		t[i] = (double)(ser->start + (sim_time_t)i * ser->width) * 1e-9;
+		switch (how) {
+		case STORE_WINDOW_RATE:
+			v[i] = ser->sum[i] / width_s;
+			break;
+		case STORE_WINDOW_MEAN:
+			v[i] = ser->count[i] ? ser->sum[i] / (double)ser->count[i] : NAN;
+			break;
+		default:
+			v[i] = ser->sum[i];
+			break;
+		}
+	}
+	int code = store_add_series(r, entity_kind, entity, name, unit, width_s, t, v, n);
+	free(t);
+	free(v);
+	return code;
+}
+
 int store_add_cost(ms_run *r, const char *component, double vcpu_h, double gib_h,
                    double usd, const char *price_sheet)
 {

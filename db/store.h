@@ -119,6 +119,16 @@ int store_add_tally(ms_run *r, const char *entity_kind, const char *entity,
 int store_add_series(ms_run *r, const char *entity_kind, const char *entity,
                      const char *name, const char *unit, double window_s,
                      const double *t_s, const double *value, size_t n);
+/* A sim/stats.h windowed series: one point per window, t_s = window start
+ * in s, value = the window's sum (STORE_WINDOW_SUM), sum per second of
+ * window (STORE_WINDOW_RATE: requests/s, CPU utilisation from busy s) or
+ * mean of the values added (STORE_WINDOW_MEAN; NULL for an empty window). */
+typedef enum store_window_value {
+	STORE_WINDOW_SUM, STORE_WINDOW_RATE, STORE_WINDOW_MEAN
+} store_window_value;
+int store_add_windows(ms_run *r, const char *entity_kind, const char *entity,
+                      const char *name, const char *unit, const series *s,
+                      store_window_value how);
 int store_add_cost(ms_run *r, const char *component, double vcpu_h, double gib_h,
                    double usd, const char *price_sheet);
 /* evidence: JSON text or NULL. */

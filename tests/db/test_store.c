@@ -100,6 +100,14 @@ static void test_round_trip(void **state)
 	assert_int_equal(store_add_stat(r, "client", NULL, "latency", "s", 1e-9, &h), 0);
 	assert_int_equal(store_add_tally(r, "istiod", "", "push_time", "s", &tl), 0);
 	assert_int_equal(store_add_series(r, "node", "n1", "cpu", "1", 10.0, ts, vs, 4), 0);
+	series win;
+	assert_int_equal(series_init(&win, 2 * SIM_S, SIM_S / 2), 0);
+	assert_int_equal(series_add(&win, 2 * SIM_S + 1, 3.0), 0);
+	assert_int_equal(series_add(&win, 2 * SIM_S + 2, 5.0), 0);
+	assert_int_equal(series_add(&win, 3 * SIM_S + 1, 1.0), 0); /* window 2; window 1 empty */
+	assert_int_equal(store_add_windows(r, "client", "", "rps", "1/s", &win, STORE_WINDOW_RATE), 0);
+	assert_int_equal(store_add_windows(r, "client", "", "avg", "s", &win, STORE_WINDOW_MEAN), 0);
+	series_free(&win);
 	assert_int_equal(store_add_cost(r, "ztunnel", 2.5, 0.5, 0.125, "sheet"), 0);
 	assert_int_equal(store_add_verdict(r, "stability", 0, "unstable", 3.0, 1.0, "{}"), 0);
 	assert_int_equal(store_run_commit(r, STORE_OK, NULL, 987654321, 12.5), 0);
@@ -190,9 +198,24 @@ static void test_round_trip(void **state)
 	assert_int_equal(sqlite3_column_type(s, 6), SQLITE_NULL);
 	sqlite3_finalize(s);
 
+	/* windowed series: rates per second and means, empty windows NULL */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT x.name, x.window_s, group_concat(p.t_s || '='"
+		" || coalesce(p.value, 'null'), ' ') FROM series_point p JOIN series x USING (series_id)"
+		" WHERE x.entity_kind = 'client' GROUP BY x.name ORDER BY x.name", -1, &s, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(s, 0), "avg");
+	assert_true(sqlite3_column_double(s, 1) == 0.5);
+	assert_string_equal(sqlite3_column_text(s, 2), "2.0=4.0 2.5=null 3.0=1.0");
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(s, 0), "rps");
+	assert_string_equal(sqlite3_column_text(s, 2), "2.0=16.0 2.5=0.0 3.0=2.0");
+	sqlite3_finalize(s);
+
 	/* the series, in order */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT p.t_s, p.value, x.window_s FROM"
-		" series_point p JOIN series x USING (series_id) ORDER BY t_s", -1, &s, NULL), SQLITE_OK);
+		" series_point p JOIN series x USING (series_id) WHERE x.name = 'cpu' ORDER BY t_s",
+		-1, &s, NULL), SQLITE_OK);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 		assert_true(sqlite3_column_double(s, 0) == ts[i]);
