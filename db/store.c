@@ -579,6 +579,36 @@ ms_run *store_run_begin(ms_store *st, const store_run_meta *m)
 	return r;
 }
 
+int store_has_run(ms_store *st, const char *config_hash, const char *config_json,
+                  uint64_t seed, uint32_t replication)
+{
+	char hash[65];
+	if (!config_hash) {
+		if (!config_json || sha256_hex(config_json, hash) != 0)
+			return -1;
+		config_hash = hash;
+	}
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db,
+		"SELECT EXISTS (SELECT 1 FROM run WHERE config_hash = ? AND seed = ?"
+		" AND replication = ? AND status = 'ok')", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(st, rc);
+		return -1;
+	}
+	bind_text(s, 1, config_hash);
+	sqlite3_bind_int64(s, 2, (int64_t)seed);
+	sqlite3_bind_int64(s, 3, replication);
+	int found = -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		found = sqlite3_column_int(s, 0);
+	else
+		set_err(st, rc);
+	sqlite3_finalize(s);
+	return found;
+}
+
 int64_t store_run_id(const ms_run *r)
 {
 	return r->run_id;

@@ -92,6 +92,11 @@ typedef struct store_run_meta {
 	double warmup_s;           /* warm-up deleted, s */
 } store_run_meta;
 
+/* 1 if an ok run of this point (config_hash; NULL: SHA-256 of config_json),
+ * seed and replication is stored, 0 if not, -1 on error: for --missing-only. */
+int store_has_run(ms_store *st, const char *config_hash, const char *config_json,
+                  uint64_t seed, uint32_t replication);
+
 /* Starts the transaction of one run (BEGIN IMMEDIATE; waits up to the busy
  * timeout for another writer). Returns NULL on error (store_errmsg()).
  * One run at a time per store. */

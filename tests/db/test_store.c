@@ -626,6 +626,10 @@ static void test_point_ci(void **state)
 		store_add_scalar(r, "client", "", "throughput", x[i], "1/s");
 		assert_int_equal(store_run_commit(r, STORE_OK, NULL, 0, 0), 0);
 	}
+	assert_int_equal(store_has_run(st, NULL, CONFIG, 7, 3), 1);
+	assert_int_equal(store_has_run(st, NULL, CONFIG, 7, 4), 0);
+	assert_int_equal(store_has_run(st, NULL, CONFIG, 8, 3), 0);
+	assert_int_equal(store_has_run(st, NULL, "{}", 7, 0), 0);
 	/* a re-run of replication 0 counts once; failed and interrupted runs
 	 * and other configurations do not count */
 	store_run_meta again = { .scenario_name = "p", .config_json = CONFIG, .replication = 0,
