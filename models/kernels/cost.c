@@ -64,9 +64,9 @@ int cost_table_init(cost_table *t, const cost_profile *p, double speed)
 	return 0;
 }
 
-/* Piecewise-linear interpolation; byte sizes are linear in size (and
- * extrapolate proportionally above the last point: a bandwidth), counts of
- * entries are linear in log2(size) and clamp at both ends. */
+/* Piecewise-linear interpolation; bytes and rules are linear in size (and
+ * extrapolate proportionally above the last point), table entries are
+ * linear in log2(size) and clamp at both ends. */
 static double interp(const cost_entry *e, double x, int bytes)
 {
 	int n = e->npoints;
@@ -106,7 +106,7 @@ double cost_of_exact(const cost_table *t, cost_op op, uint64_t size, double *use
 			total = e->fixed_ns + e->per_unit_ns * (double)size;
 			break;
 		case COST_INTERP:
-			total = interp(e, (double)size, op_units[op][0] == 'b');
+			total = interp(e, (double)size, op_units[op][0] != 'e');
 			break;
 		}
 		if (total < 0.0)

@@ -7,8 +7,12 @@
  *
  *   COST_CONST   cost = fixed                       (size ignored)
  *   COST_LINEAR  cost = fixed + per_unit * size     (GSL least-squares fit)
- *   COST_INTERP  piecewise-linear in log2(size) between measured points
- *                (memcpy and table lookups, whose cost follows the caches)
+ *   COST_INTERP  piecewise-linear between the measured points, for costs
+ *                that follow the caches (memcpy, RBAC over many rules, table
+ *                lookups): linear in size for bytes and rules (proportional
+ *                above the last point), linear in log2(size) for table
+ *                entries (clamped at both ends). The profile still records
+ *                the linear fit of these operations.
  *
  * and the fraction of it spent in the kernel (getrusage over the
  * measurement, or 1 for work that runs in the kernel by construction).
@@ -70,8 +74,8 @@ enum cost_model { COST_CONST = 0, COST_LINEAR = 1, COST_INTERP = 2 };
 	X(H2_GRPC_CLIENT, "h2.grpc.client", COST_LINEAR, "byte")                          \
 	X(H2_GRPC_SERVER, "h2.grpc.server", COST_LINEAR, "byte")                          \
 	/* Policy */                                                                       \
-	X(POLICY_RBAC_ALLOW, "policy.rbac.allow_last", COST_LINEAR, "rule")               \
-	X(POLICY_RBAC_DENY, "policy.rbac.deny", COST_LINEAR, "rule")                      \
+	X(POLICY_RBAC_ALLOW, "policy.rbac.allow_last", COST_INTERP, "rule")               \
+	X(POLICY_RBAC_DENY, "policy.rbac.deny", COST_INTERP, "rule")                      \
 	X(POLICY_MAP_LOOKUP, "policy.map.hash", COST_INTERP, "entry")                     \
 	X(POLICY_IPCACHE_LPM, "policy.ipcache.lpm", COST_INTERP, "entry")                 \
 	X(EBPF_NEW_FLOW, "ebpf.policy.new_flow", COST_CONST, "-")                         \

@@ -132,26 +132,32 @@ static json_t *fit_op(const calib_ctx *c, int op, cost_entry *e)
 		kf += ms[i]->kernel_frac;
 	e->kernel_frac = kf / nm;
 	json_t *fitj = json_null();
+	/* every operation measured at two sizes or more gets a linear fit (recorded
+	 * even where the cost model interpolates) */
+	double x[64 * CALIB_MAX_REPS], y[64 * CALIB_MAX_REPS], w[64 * CALIB_MAX_REPS];
+	size_t n = 0;
+	for (int i = 0; i < nm; i++)
+		for (int r = 0; r < ms[i]->nreps; r++) {
+			x[n] = (double)ms[i]->size;
+			y[n] = ms[i]->v[r];
+			w[n++] = ms[i]->median > 0.0 ? 1.0 / (ms[i]->median * ms[i]->median) : 1.0;
+		}
+	fit_result f;
+	int fitted = nm > 1 && fit_linear(x, y, w, n, &f) == 0;
+	if (fitted)
+		fitj = json_pack("{s:o, s:o, s:s, s:o, s:o, s:[o,o], s:[o,o], s:I}", "r2", num(f.r2),
+				 "rmse_rel", num(f.rmse), "method",
+				 "weighted least squares over all repetitions, w = 1/median^2 "
+				 "(gsl_fit_wlinear); 95% CI, Student t",
+				 "fixed_ns", num(f.fixed), "per_unit_ns", num(f.per_unit),
+				 "fixed_ci95", num(f.fixed_lo), num(f.fixed_hi), "per_unit_ci95",
+				 num(f.per_unit_lo), num(f.per_unit_hi), "n", (json_int_t)f.n);
 	if (e->model == COST_CONST) {
 		e->fixed_ns = ms[0]->median;
 	} else if (e->model == COST_LINEAR) {
-		double x[64 * CALIB_MAX_REPS], y[64 * CALIB_MAX_REPS];
-		size_t n = 0;
-		for (int i = 0; i < nm; i++)
-			for (int r = 0; r < ms[i]->nreps; r++) {
-				x[n] = (double)ms[i]->size;
-				y[n++] = ms[i]->v[r];
-			}
-		fit_result f;
-		if (fit_linear(x, y, n, &f) == 0) {
+		if (fitted) {
 			e->fixed_ns = f.fixed;
 			e->per_unit_ns = f.per_unit;
-			fitj = json_pack("{s:o, s:o, s:o, s:[o,o], s:[o,o], s:I}", "r2", num(f.r2),
-					 "rmse_ns", num(f.rmse), "method",
-					 json_string("OLS over all repetitions (gsl_fit_linear), 95% CI"),
-					 "fixed_ci95", num(f.fixed_lo), num(f.fixed_hi),
-					 "per_unit_ci95", num(f.per_unit_lo), num(f.per_unit_hi), "n",
-					 (json_int_t)f.n);
 		} else {
 			e->fixed_ns = ms[0]->median;
 		}
@@ -392,7 +398,7 @@ int cost_profile_resolve(const char *spec, cost_profile *p, char *err, size_t er
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
+		for (int up = 0; up < 6; up++) {
 			char *slash = strrchr(exe, '/');
 			if (!slash)
 				break;
