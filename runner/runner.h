@@ -1,0 +1,87 @@
+/*
+ * runner/runner.h - one replication of a scenario: build the world from the
+ * resolved scenario, advance it, and collect its results.
+ *
+ * The runner sits above models/ and workloads/ and below the command line:
+ * it translates the scenario's typed structs into model objects, seeds
+ * every random stream from (spec.seed, replication, purpose, entity), and
+ * deletes the warm-up from every statistic. It writes nothing anywhere; the
+ * command line stores and prints what runner_results() gives.
+ *
+ * The caller advances the run in slices (runner_advance) so it can show
+ * progress and react to SIGINT between slices.
+ */
+#ifndef MESHSIM_RUNNER_RUNNER_H
+#define MESHSIM_RUNNER_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/app.h"
+#include "scenario/scenario.h"
+#include "sim/engine.h"
+#include "workloads/loadgen.h"
+
+typedef struct runner_workload {
+	const scn_workload *spec;
+	app_service *target;
+	loadgen gen;
+} runner_workload;
+
+typedef struct runner {
+	const scenario *scn;
+	uint32_t replication;
+	uint64_t seed;
+	sim_t *sim;
+	app_service *services; /* one per spec.services[i] */
+	size_t nservices;
+	runner_workload *workloads;
+	size_t nworkloads;
+	sim_time_t warmup_end;
+	sim_time_t end;
+	int finished;
+} runner;
+
+/* Results of one workload over the statistics window. */
+typedef struct runner_workload_result {
+	const char *name;
+	const char *target;
+	const char *kind;        /* "open-loop", ... */
+	double requested_qps;    /* 0 = as fast as possible */
+	int connections;
+	double window_s;         /* length of the statistics window */
+	double throughput;       /* ok replies per second in the window */
+	const lg_stats *stats;   /* counts and the latency histogram (ns) */
+} runner_workload_result;
+
+typedef struct runner_service_result {
+	const char *name;
+	int replicas;
+	int workers;
+	uint64_t completed;      /* requests served over the whole run */
+	double busy_workers;     /* time-average, summed over pods, in the window */
+	double utilization;      /* busy_workers / (replicas x workers) */
+	double mean_wait_ns;     /* queueing for a worker, in the window */
+} runner_service_result;
+
+/* Builds replication `replication` with master seed `seed`. Returns 0, or
+ * -1 with a message in err (out of memory). Warnings about parts of the
+ * scenario that are not modelled yet go to `warn` (one per line; may be
+ * NULL) so the caller decides where to show them. */
+int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replication,
+                 char *err, size_t errlen, char *warn, size_t warnlen);
+
+/* Runs events up to `until` (clamped to the end of the run). */
+void runner_advance(runner *r, sim_time_t until);
+
+/* Closes the statistics (call once, after the last advance). */
+void runner_finish(runner *r);
+
+/* Results, valid until runner_free. Arrays have nworkloads / nservices
+ * entries; the caller frees the arrays (not what they point into). */
+runner_workload_result *runner_workload_results(const runner *r);
+runner_service_result *runner_service_results(const runner *r);
+
+void runner_free(runner *r);
+
+#endif
