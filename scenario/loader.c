@@ -163,6 +163,7 @@ typedef struct lctx {
 	size_t nuses, capuses;
 	char **srcs; /* owned source names of --set values */
 	size_t nsrcs;
+	bool poisoned[REF__COUNT]; /* the list defining these names was unreadable */
 } lctx;
 
 struct check_ctx {
@@ -577,6 +578,8 @@ static void resolve_refs(lctx *L)
 {
 	for (size_t i = 0; i < L->nuses; i++) {
 		const ref_use *u = &L->uses[i];
+		if (L->poisoned[u->ref])
+			continue; /* already reported where the names are defined */
 		const char *cands[64];
 		size_t nc = 0;
 		bool found = false;
@@ -613,6 +616,7 @@ static void reset_names(lctx *L)
 	}
 	L->ndefs = 0;
 	L->nuses = 0;
+	memset(L->poisoned, 0, sizeof L->poisoned);
 }
 
 /* ---------------------------------------------------------------- scalars */
@@ -853,6 +857,9 @@ static void bind_list(lctx *L, const schema_field *f, ynode *n, void *base, cons
 {
 	if (n->kind != YN_SEQ) {
 		err_at(L, n, path, "expected a list of %s, got %s", f->child->name, ynode_what(n));
+		for (size_t i = 0; i < f->child->nfields; i++)
+			if (f->child->fields[i].flags & SF_NAME)
+				L->poisoned[f->child->fields[i].ref] = true;
 		return;
 	}
 	if (f->min && n->n < (size_t)atol(f->min))
@@ -925,7 +932,7 @@ static void bind_field(lctx *L, const schema_field *f, ynode *n, void *base, con
 			       n->str);
 			bad = true;
 		}
-		if (!bad && (f->flags & SF_NAME) && f->ref != REF_NONE)
+		if ((f->flags & SF_NAME) && f->ref != REF_NONE) /* even if badly formed */
 			define_name(L, f->ref, n->str, n, path);
 		else if (!bad && f->ref != REF_NONE && n->str[0])
 			use_name(L, f->ref, n->str, n, path);
@@ -998,7 +1005,7 @@ static void bind_object(lctx *L, const schema_object *o, ynode *map, void *base,
 			err_at(L, map ? map : where, sub, "required field is missing");
 		set_default(L, f, p, sub, map ? map : where);
 	}
-	if (o->check && base && L->errs->n == errs_before) {
+	if (o->check && base && !quiet && L->errs->n == errs_before) {
 		check_ctx c = {L, map, map ? map : (ynode *)where, path};
 		o->check(&c, base);
 	}
@@ -1222,7 +1229,7 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 	ydoc *docs = NULL;
 	size_t ndocs = 0;
 	scenario *found = NULL;
-	size_t nscenarios = 0;
+	size_t nscenarios = 0, nunknown = 0;
 	if (out)
 		*out = NULL;
 	if (ndocs_out)
@@ -1236,6 +1243,8 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 			void *obj = load_doc(&L, &docs[i], name, overrides, noverrides, &info);
 			if (!strcmp(info.kind, "Scenario"))
 				nscenarios++;
+			if (!info.kind[0])
+				nunknown++; /* already reported: no cascade below */
 			if (obj) {
 				char *json = NULL;
 				if (scenario_canonical_json(obj, &json, info.hash_hex) != SCN_OK)
@@ -1250,7 +1259,7 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 			if (docs_info && i < max)
 				docs_info[i] = info;
 		}
-		if (want_scenario && nscenarios == 0 && ndocs > 0)
+		if (want_scenario && nscenarios == 0 && ndocs > 0 && nunknown == 0)
 			diag_add(errors, name, 0, 0, "", "no Scenario document in the file (kind: "
 				 "Scenario)");
 		if (want_scenario && nscenarios > 1)
