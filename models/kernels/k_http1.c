@@ -134,11 +134,11 @@ long h1_parse(const char *buf, size_t len, int is_request, h1_msg *out)
 }
 
 #define REQ_HEAD                                                                              \
-	"GET /api/v1/catalog/items/12345?view=full&lang=en HTTP/1.1\r\n"                      \
+	"GET /api/v1/items/12345?view=full HTTP/1.1\r\n"                                      \
 	"Host: productpage.default.svc.cluster.local:9080\r\n"                                \
 	"User-Agent: fortio.org/fortio-1.63.0\r\n"                                            \
 	"Accept: application/json\r\n"                                                        \
-	"Accept-Encoding: gzip, deflate\r\n"                                                  \
+	"Accept-Encoding: gzip\r\n"                                                           \
 	"X-Request-Id: 5b1c3f6a-8a2e-4c8e-9a53-0d6f2b7e9c41\r\n"                              \
 	"traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
 
@@ -146,18 +146,20 @@ size_t h1_build_request(char *buf, size_t cap, size_t target)
 {
 	size_t n = (size_t)snprintf(buf, cap, "%s", REQ_HEAD);
 	int k = 0;
-	/* pad with x-meshsim-pad-NN headers until target - 2 ("\r\n" ends the head) */
-	while (n + 2 < target && k < H1_MAX_HEADERS - 8) {
+	/* pad with x-pad-NN headers until target - 2 ("\r\n" ends the
+	 * head); exact whenever target >= the base request (303 B) + 12 */
+	const size_t over = 12; /* "x-pad-NN: " + "\r\n" */
+	while (n + 2 + over <= target && k < H1_MAX_HEADERS - 8) {
 		size_t room = target - 2 - n;
-		const size_t over = 22; /* "x-meshsim-pad-NN: " + "\r\n" */
-		if (room < over + 1)
-			break;
 		size_t vlen = room - over;
-		if (vlen > 200)
+		if (vlen > 200) {
 			vlen = 200;
+			if (room - over - vlen < over) /* leave room for one more header */
+				vlen -= over;
+		}
 		if (n + over + vlen + 3 > cap)
 			break;
-		n += (size_t)snprintf(buf + n, cap - n, "x-meshsim-pad-%02d: ", k++);
+		n += (size_t)snprintf(buf + n, cap - n, "x-pad-%02d: ", k++);
 		memset(buf + n, 'a' + (char)(k % 26), vlen);
 		n += vlen;
 		memcpy(buf + n, "\r\n", 2);

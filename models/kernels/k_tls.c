@@ -194,13 +194,14 @@ static SSL_CTX *ctx_new(int server, const tls_variant *v, X509 *cert, EVP_PKEY *
 }
 
 tls_pair *tls_pair_new(const tls_pki *server_pki, const tls_pki *client_pki,
-		       const tls_pki *client_trust, const tls_variant *v)
+		       const tls_pki *client_trust, const tls_pki *server_trust,
+		       const tls_variant *v)
 {
 	tls_pair *tp = calloc(1, sizeof *tp);
 	if (!tp)
 		return NULL;
 	tp->v = *v;
-	tp->sctx = ctx_new(1, v, server_pki->srv, server_pki->srv_key, client_pki);
+	tp->sctx = ctx_new(1, v, server_pki->srv, server_pki->srv_key, server_trust);
 	tp->cctx = ctx_new(0, v, client_pki->cli, client_pki->cli_key, client_trust);
 	if (!tp->sctx || !tp->cctx) {
 		tls_pair_free(tp);
@@ -363,7 +364,7 @@ static int check_result(calib_ctx *c, const variant_def *d, const tls_result *r,
 
 static int run_variant(calib_ctx *c, const variant_def *d, tls_pki *pki, char *info, size_t il)
 {
-	tls_pair *tp = tls_pair_new(pki, pki, pki, &d->v);
+	tls_pair *tp = tls_pair_new(pki, pki, pki, pki, &d->v);
 	if (!tp)
 		return calib_fail(c, "%s: SSL_CTX setup failed", d->name);
 	int per_rep = c->quick ? 8 : 60;
@@ -409,7 +410,7 @@ static int run_variant(calib_ctx *c, const variant_def *d, tls_pki *pki, char *i
 static int run_records(calib_ctx *c, tls_pki *pki)
 {
 	tls_variant v = {0, 1, "X25519", 0};
-	tls_pair *tp = tls_pair_new(pki, pki, pki, &v);
+	tls_pair *tp = tls_pair_new(pki, pki, pki, pki, &v);
 	tls_result r;
 	if (!tp || handshake(tp, &r, 1) != 0) {
 		tls_pair_free(tp);
@@ -493,10 +494,15 @@ int kernel_tls(calib_ctx *c)
 	/* a client that trusts another CA must reject the server */
 	{
 		tls_variant v = {0, 1, "X25519", 0};
-		tls_pair *bad = tls_pair_new(ec, ec, other, &v);
+		tls_pair *bad = tls_pair_new(ec, ec, other, ec, &v);
 		tls_result r;
 		if (!bad || tls_handshake(bad, &r) == 0)
 			rc = calib_fail(c, "handshake with a wrong CA was accepted");
+		tls_pair_free(bad);
+		/* and a server that trusts another CA must reject the client */
+		bad = tls_pair_new(ec, ec, ec, other, &v);
+		if (!bad || tls_handshake(bad, &r) == 0)
+			rc = calib_fail(c, "client certificate from a wrong CA was accepted");
 		tls_pair_free(bad);
 		ERR_clear_error();
 	}

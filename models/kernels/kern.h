@@ -50,9 +50,12 @@ typedef struct {
 } tls_result;
 
 typedef struct tls_pair tls_pair;
-/* Client trusts client_trust's CA, server trusts server_trust's; certs from own. */
+/* The server's certificate comes from server_pki, the client's from
+ * client_pki; the client trusts client_trust's CA, the server (for client
+ * certificates) server_trust's CA. */
 tls_pair *tls_pair_new(const tls_pki *server_pki, const tls_pki *client_pki,
-		       const tls_pki *client_trust, const tls_variant *v);
+		       const tls_pki *client_trust, const tls_pki *server_trust,
+		       const tls_variant *v);
 void tls_pair_free(tls_pair *tp);
 /* One full (or resumed) handshake between a fresh client and server. */
 int tls_handshake(tls_pair *tp, tls_result *r);
