@@ -1,0 +1,43 @@
+# meshsim run on the default scenario: the numbers follow from the model
+# (8 synchronised connections at 125 rps each, 4 workers, fixed 1 ms), the
+# output formats agree, and the same seed gives byte-identical results.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never
+out="$TMP/out"
+grep -q 'throughput: 1000.0 req/s' "$out" || fail "throughput"
+grep -q 'sent=9000, ok=9000, timeouts=0' "$out" || fail "counts"
+# Every 8 ms all 8 connections send at once: 4 are served at once (1 ms),
+# 4 wait for a worker (2 ms), so p50 = 1 ms, p90 = 2 ms, mean 1.5 ms.
+grep -q 'avg=1.500' "$out" || fail "mean latency"
+grep -q '50.00th=\[    1.000\],  90.00th=\[    2.000\]' "$out" || fail "percentiles"
+grep -q 'worker utilization 25.0%' "$out" || fail "utilization"
+
+# JSON and Fortio JSON carry the same figures.
+expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never --output-format json
+python3 - "$TMP/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = d["runs"][0]["workloads"][0]
+assert w["ok"] == 9000 and abs(w["throughput"] - 1000) < 1e-9, w
+assert abs(w["latency"]["mean"] - 0.0015) < 1e-12, w["latency"]
+assert w["latency"]["percentiles"]["99"] == 0.002
+PY
+
+# Determinism: same seed, byte-identical stored results and JSON figures.
+"$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/a.db" --progress never --output-format json >"$TMP/a.json"
+"$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/b.db" --progress never --output-format json >"$TMP/b.json"
+"$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/c.db" --progress never --seed 12 --output-format json >"$TMP/c.json"
+dump() {
+	sqlite3 "$1" "SELECT entity_kind, entity, name, count, quote(sum), quote(p99), hex(hist) FROM stat ORDER BY 1,2,3;
+	              SELECT entity_kind, entity, name, quote(value) FROM scalar ORDER BY 1,2,3;
+	              SELECT config_hash, seed, replication, events, status FROM run;"
+}
+dump "$TMP/a.db" >"$TMP/a.dump"
+dump "$TMP/b.db" >"$TMP/b.dump"
+dump "$TMP/c.db" >"$TMP/c.dump"
+cmp -s "$TMP/a.dump" "$TMP/b.dump" || fail "same seed gave different stored results"
+cmp -s "$TMP/a.dump" "$TMP/c.dump" && fail "another seed gave the same results"
+strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [r.pop(k) for r in d["runs"] for k in ("wall_s","run_uuid")]; print(json.dumps(d, sort_keys=True))' "$1"; }
+[ "$(strip "$TMP/a.json")" = "$(strip "$TMP/b.json")" ] || fail "same seed gave different JSON"
+exit 0

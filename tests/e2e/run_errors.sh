@@ -1,0 +1,22 @@
+# Bad input gets a clear error and nothing is written: an invalid scenario
+# exits 65 naming file:line:col and the field path without creating the
+# database; a missing file exits 66; an unwritable or foreign database
+# exits 73 and is left alone.
+. "$(dirname "$0")/lib.sh"
+
+sed 's/qps: 800\/s/qps: -5/' tests/e2e/scenarios/mm1.yaml >"$TMP/bad.yaml"
+expect_exit 65 "$MESHSIM" run "$TMP/bad.yaml" -o "$TMP/never.db"
+grep -q "bad.yaml:[0-9]*:[0-9]*: .*spec.workloads\[0\].qps" "$TMP/err" || { cat "$TMP/err"; fail "error lacks position or path"; }
+[ ! -e "$TMP/never.db" ] || fail "an invalid scenario created the database"
+
+expect_exit 66 "$MESHSIM" run "$TMP/missing.yaml"
+expect_exit 65 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --set spec.duration=-1s -o "$TMP/never.db"
+[ ! -e "$TMP/never.db" ] || fail "an invalid override created the database"
+expect_exit 2 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --output-format xml
+expect_exit 2 "$MESHSIM" run
+
+echo "not a database" >"$TMP/foreign.db"
+cp "$TMP/foreign.db" "$TMP/foreign.orig"
+expect_exit 73 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/foreign.db" --progress never
+cmp -s "$TMP/foreign.db" "$TMP/foreign.orig" || fail "a foreign file was modified"
+exit 0

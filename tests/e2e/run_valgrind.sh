@@ -1,0 +1,7 @@
+# The first run is clean under valgrind: no invalid access, no leak.
+. "$(dirname "$0")/lib.sh"
+command -v valgrind >/dev/null || fail "valgrind is not installed (make deps installs it)"
+valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/v.db" --progress never >"$TMP/out" 2>"$TMP/err" \
+	|| { cat "$TMP/err"; fail "valgrind reported errors"; }
+exit 0
