@@ -81,7 +81,7 @@ unit: all
 
 # The unit and end-to-end tests built with AddressSanitizer and UBSan.
 check: deps
-	@$(MAKE) --no-print-directory B=build-asan OPT=-O1 \
+	@MESHSIM_SANITIZED=1 $(MAKE) --no-print-directory B=build-asan OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 # Hold-model and model benchmarks: one JSON object per line.

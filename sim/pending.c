@@ -190,11 +190,13 @@ static void rekey(pending_set *ps, unsigned shift)
 	if (vec_reserve(&all, ps->count) != 0)
 		return; /* keep the old shift: still correct, only slower */
 	for (unsigned b = 1; b < 64; b++) {
-		memcpy(all.items + all.len, ps->bucket[b].items, ps->bucket[b].len * sizeof(pending_entry));
+		if (ps->bucket[b].len)
+			memcpy(all.items + all.len, ps->bucket[b].items, ps->bucket[b].len * sizeof(pending_entry));
 		all.len += ps->bucket[b].len;
 		ps->bucket[b].len = 0;
 	}
-	memcpy(all.items + all.len, ps->current.items, ps->current.len * sizeof(pending_entry));
+	if (ps->current.len)
+		memcpy(all.items + all.len, ps->current.items, ps->current.len * sizeof(pending_entry));
 	all.len += ps->current.len;
 	ps->current.len = 0;
 	ps->nonempty = 0;

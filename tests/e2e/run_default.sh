@@ -1,7 +1,7 @@
 # meshsim run on the default scenario: the numbers follow from the model
 # (8 synchronised connections at 125 rps each, 4 workers, fixed 1 ms), the
 # output formats agree, and the same seed gives byte-identical results.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/common.inc"
 
 expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never
 out="$TMP/out"

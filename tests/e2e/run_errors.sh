@@ -2,7 +2,7 @@
 # exits 65 naming file:line:col and the field path without creating the
 # database; a missing file exits 66; an unwritable or foreign database
 # exits 73 and is left alone.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/common.inc"
 
 sed 's/qps: 800\/s/qps: -5/' tests/e2e/scenarios/mm1.yaml >"$TMP/bad.yaml"
 expect_exit 65 "$MESHSIM" run "$TMP/bad.yaml" -o "$TMP/never.db"

@@ -1,6 +1,6 @@
 # SIGINT during a run: exit 130, the database passes integrity_check, the
 # earlier finished run is intact and the interrupted one is marked so.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/common.inc"
 
 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/r.db" --progress never >/dev/null
 before=$(sqlite3 "$TMP/r.db" "SELECT hex(hist) FROM stat ORDER BY stat_id")

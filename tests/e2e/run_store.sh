@@ -1,7 +1,7 @@
 # meshsim run -o: a stored run queried back gives the printed numbers;
 # replications carry means and 95 % t intervals; merging two databases
 # equals running both into one.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/common.inc"
 S=tests/e2e/scenarios/mm1.yaml
 
 expect_exit 0 "$MESHSIM" run "$S" -o "$TMP/r.db" --progress never --output-format json
