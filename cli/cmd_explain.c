@@ -60,37 +60,47 @@ static void field_facts(const schema_field *f, char *buf, size_t size)
 #define ADD(...) n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__)
 	const char *unit = schema_type_unit(f->type);
 	if (unit[0])
-		ADD("Unit: %s. ", unit);
+		ADD("Unit: %s.\n", unit);
 	if (f->enum_values) {
 		ADD("One of: ");
 		for (int i = 0; f->enum_values[i]; i++)
 			ADD("%s%s", i ? ", " : "", f->enum_values[i]);
-		ADD(". ");
+		ADD(".\n");
 	}
 	bool is_list = f->type == ST_LIST || f->type == ST_STRINGS;
 	if (f->def)
-		ADD("Default: %s. ", f->def);
+		ADD("Default: %s.\n", f->def);
 	else if (!(f->flags & SF_REQUIRED) && f->type == ST_STRING)
-		ADD("Default: \"\". ");
+		ADD("Default: \"\".\n");
 	else if (!(f->flags & SF_REQUIRED) && (is_list || f->type == ST_LABELS))
-		ADD("Default: empty. ");
+		ADD("Default: empty.\n");
 	if (f->min && f->max)
-		ADD("Range: %s to %s. ", f->min, f->max);
+		ADD("Range: %s to %s.\n", f->min, f->max);
 	else if (f->min && is_list)
-		ADD("At least %s item(s). ", f->min);
+		ADD("At least %s item(s).\n", f->min);
 	else if (f->min)
-		ADD("Minimum: %s. ", f->min);
+		ADD("Minimum: %s.\n", f->min);
 	else if (f->max)
-		ADD("Maximum: %s. ", f->max);
+		ADD("Maximum: %s.\n", f->max);
 	if (f->ref != REF_NONE && (f->flags & SF_NAME))
-		ADD("Defines a %s name (unique). ", schema_ref_name(f->ref));
+		ADD("Defines a %s name (unique).\n", schema_ref_name(f->ref));
 	else if (f->ref != REF_NONE)
-		ADD("Refers to a %s by name. ", schema_ref_name(f->ref));
+		ADD("Refers to a %s by name.\n", schema_ref_name(f->ref));
 	else if (f->flags & SF_NAME)
-		ADD("A name: lowercase letters, digits and '-'. ");
+		ADD("A name: lowercase letters, digits and '-'.\n");
 #undef ADD
 	if (n > 0 && n < size)
-		buf[n - 1] = '\0'; /* trailing space */
+		buf[n - 1] = '\0'; /* the last newline */
+}
+
+/* Prints facts one per line, each wrapped. */
+static void print_facts(const schema_field *f)
+{
+	char facts[1024];
+	field_facts(f, facts, sizeof facts);
+	char *save = NULL;
+	for (char *line = strtok_r(facts, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		wrap(line, 5);
 }
 
 static void print_field_entry(const schema_field *f)
@@ -98,10 +108,7 @@ static void print_field_entry(const schema_field *f)
 	printf("   %s\t<%s>%s\n", f->name, schema_type_name(f),
 	       (f->flags & SF_REQUIRED) ? " -required-" : "");
 	wrap(f->doc ? f->doc : "", 5);
-	char facts[1024];
-	field_facts(f, facts, sizeof facts);
-	if (facts[0])
-		wrap(facts, 5);
+	print_facts(f);
 	putchar('\n');
 }
 
@@ -222,10 +229,7 @@ int cmd_explain(int argc, char **argv)
 		wrap(field->doc ? field->doc : "", 5);
 		if (obj && obj->doc)
 			wrap(obj->doc, 5);
-		char facts[1024];
-		field_facts(field, facts, sizeof facts);
-		if (facts[0])
-			wrap(facts, 5);
+		print_facts(field);
 		putchar('\n');
 	} else {
 		printf("DESCRIPTION:\n");

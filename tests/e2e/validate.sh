@@ -1,0 +1,107 @@
+#!/bin/sh
+# End to end: `meshsim validate` and `meshsim explain` on the scenario files.
+# Valid files print "FILE: ok (...)" and exit 0; every bad file exits 65 with
+# FILE:LINE:COL: error: PATH: MESSAGE lines; a missing file exits 66; nothing
+# is written. Usage: validate.sh BUILD_DIR (run from the repository root).
+set -eu
+bin="$1/meshsim"
+[ -x "$bin" ] || { echo "no $bin"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect STATUS CMD...: runs CMD, stdout to $tmp/out, stderr to $tmp/err
+expect() {
+	want=$1; shift
+	set +e
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || { cat "$tmp/out" "$tmp/err"; fail "exit $got, not $want: $*"; }
+}
+
+# valid files
+for f in configs/scenarios/*.yaml tests/scenarios/*.yaml; do
+	expect 0 "$bin" validate "$f"
+	grep -q "^$f: ok (" "$tmp/out" || fail "$f: $(cat "$tmp/out")"
+done
+expect 0 "$bin" validate configs/scenarios/default.yaml tests/scenarios/minimal.yaml
+[ "$(wc -l <"$tmp/out")" -eq 2 ] || fail "two files, not two lines"
+grep -Eq '^configs/scenarios/default.yaml: ok \(Scenario default, hash [0-9a-f]{12}\)$' \
+	"$tmp/out" || fail "ok line: $(cat "$tmp/out")"
+
+# every bad file: exit 65, one error line per error with a position, then a count
+for f in tests/scenarios/bad/*.yaml; do
+	[ "$f" = tests/scenarios/bad/no-scenario.yaml ] && continue # valid as a PriceSheet
+	expect 65 "$bin" validate "$f"
+	grep -Eq "^$f(:[0-9]+:[0-9]+)?: error: " "$tmp/err" || fail "$f: $(cat "$tmp/err")"
+	tail -n 1 "$tmp/err" | grep -Eq "^$f: [0-9]+ errors?$" || fail "$f: no count line"
+done
+
+# the messages the issue names, with file:line:col and the field path
+expect 65 "$bin" validate tests/scenarios/bad/out-of-range.yaml
+grep -qx 'tests/scenarios/bad/out-of-range.yaml:13:12: error: spec.workloads\[0\].qps: must be >= 0 (got -5)' \
+	"$tmp/err" || fail "qps message: $(cat "$tmp/err")"
+[ "$(grep -c ': error: ' "$tmp/err")" -eq 4 ] || fail "not all four errors reported"
+expect 65 "$bin" validate tests/scenarios/bad/bad-reference.yaml
+grep -q ':13:33: error: spec.workloads\[0\].target: unknown service "ech" (did you mean "echo"?)' \
+	"$tmp/err" || fail "reference message"
+expect 65 "$bin" validate tests/scenarios/bad/unknown-field.yaml
+grep -q ':13:7: error: spec.workloads\[0\].qsp: unknown field "qsp" (did you mean "qps"?)' \
+	"$tmp/err" || fail "unknown field message"
+
+# good and bad together: 65, the good one still reported ok
+expect 65 "$bin" validate configs/scenarios/default.yaml tests/scenarios/bad/syntax.yaml
+grep -q '^configs/scenarios/default.yaml: ok' "$tmp/out" || fail "good file not reported"
+# a missing file: 66 (even next to a bad one)
+expect 66 "$bin" validate "$tmp/nope.yaml"
+grep -q "nope.yaml: error: cannot open" "$tmp/err" || fail "missing file message"
+expect 66 "$bin" validate tests/scenarios/bad/syntax.yaml "$tmp/nope.yaml"
+
+# --set: applied, and errors named after it
+expect 0 "$bin" validate --set 'spec.workloads[0].qps=2000' configs/scenarios/default.yaml
+h1=$(sed -n 's/.*hash \([0-9a-f]*\)).*/\1/p' "$tmp/out")
+expect 0 "$bin" validate configs/scenarios/default.yaml
+h0=$(sed -n 's/.*hash \([0-9a-f]*\)).*/\1/p' "$tmp/out")
+[ "$h0" != "$h1" ] || fail "--set did not change the hash"
+expect 0 "$bin" validate --set 'spec.workloads[0].qps=1000/s' configs/scenarios/default.yaml
+grep -q "hash $h0" "$tmp/out" || fail "1000/s and 1000 qps hash differently"
+expect 65 "$bin" validate --set 'spec.workloads[0].qps=-5' configs/scenarios/default.yaml
+grep -qx -- '--set spec.workloads\[0\].qps=-5: error: spec.workloads\[0\].qps: must be >= 0 (got -5)' \
+	"$tmp/err" || fail "--set message: $(cat "$tmp/err")"
+
+# json output
+expect 65 "$bin" validate --output-format json tests/scenarios/bad/duplicate-key.yaml
+grep -q '"line": 11' "$tmp/out" || fail "json: $(cat "$tmp/out")"
+grep -q '"path": "spec.duration"' "$tmp/out" || fail "json path"
+expect 0 "$bin" validate --output-format=json tests/scenarios/multi.yaml
+grep -q '"kind": "PriceSheet"' "$tmp/out" || fail "json documents"
+
+# usage errors
+expect 2 "$bin" validate
+expect 2 "$bin" validate --output-format xml configs/scenarios/default.yaml
+expect 2 "$bin" validate --frobnicate configs/scenarios/default.yaml
+
+# nothing written, valid or not: the directory it runs in stays as it was
+mkdir "$tmp/ro"
+cp configs/scenarios/default.yaml tests/scenarios/bad/cross-field.yaml "$tmp/ro/"
+before=$(ls -la "$tmp/ro")
+abs=$(cd "$1" && pwd)/meshsim
+(cd "$tmp/ro" && "$abs" validate default.yaml cross-field.yaml >/dev/null 2>&1) || true
+[ "$(ls -la "$tmp/ro")" = "$before" ] || fail "validate wrote something"
+
+# explain
+expect 0 "$bin" explain
+grep -q "Scenario" "$tmp/out" || fail "explain lists kinds"
+expect 0 "$bin" explain Scenario.spec.workloads
+grep -q "FIELD:    spec.workloads <\[\]Workload>" "$tmp/out" || fail "explain header"
+grep -q "qps	<rate>" "$tmp/out" || fail "explain qps"
+grep -q "Default: 3s" "$tmp/out" || fail "explain default"
+expect 0 "$bin" explain 'Scenario.spec.workloads[0].qps'
+grep -q "Range: 0 to 10000000" "$tmp/out" || fail "explain range"
+expect 0 "$bin" explain Scenario --recursive
+grep -q "serviceTime	<Delay>" "$tmp/out" || fail "explain recursive"
+expect 2 "$bin" explain Scenario.spec.nope
+grep -q 'has no field "nope"' "$tmp/err" || fail "explain unknown field"
+expect 2 "$bin" explain Nope
+echo "validate.sh: ok"
