@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config git sqlite3 valgrind
 libgsl-dev libsqlite3-dev libyaml-dev libjansson-dev libcmocka-dev
-libssl-dev libnghttp2-dev libhttp-parser-dev libpcre2-dev"
+libssl-dev libnghttp2-dev libhttp-parser-dev libpcre2-dev iptables"
 
 missing=""
 for p in $PACKAGES; do
