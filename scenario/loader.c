@@ -953,6 +953,32 @@ static void bind_field(lctx *L, const schema_field *f, ynode *n, void *base, con
 	store_scalar(f, p, &v);
 }
 
+/*
+ * Whether an error since `from` is about the object at path itself or one of
+ * its own fields (path.field, not deeper). Cross-field checks run only
+ * without such errors, so a value that failed (and holds its default) is not
+ * blamed twice; errors deeper down do not stop them (all errors at once).
+ */
+static bool direct_errors(const lctx *L, size_t from, const char *path)
+{
+	size_t pl = strlen(path);
+	for (size_t i = from; i < L->errs->n; i++) {
+		const char *e = L->errs->items[i].path;
+		if (strncmp(e, path, pl) != 0)
+			continue;
+		const char *rest = e + pl;
+		if (*rest == '\0')
+			return true;
+		if (pl > 0 && *rest != '.')
+			continue; /* a sibling with a longer name, or an index */
+		if (pl > 0)
+			rest++;
+		if (rest[strcspn(rest, ".[")] == '\0')
+			return true;
+	}
+	return false;
+}
+
 static void bind_object(lctx *L, const schema_object *o, ynode *map, void *base,
 			const char *path, const ynode *where, bool quiet)
 {
@@ -1005,7 +1031,7 @@ static void bind_object(lctx *L, const schema_object *o, ynode *map, void *base,
 			err_at(L, map ? map : where, sub, "required field is missing");
 		set_default(L, f, p, sub, map ? map : where);
 	}
-	if (o->check && base && !quiet && L->errs->n == errs_before) {
+	if (o->check && base && !quiet && !direct_errors(L, errs_before, path)) {
 		check_ctx c = {L, map, map ? map : (ynode *)where, path};
 		o->check(&c, base);
 	}
@@ -1053,6 +1079,19 @@ void check_error(check_ctx *c, const char *rel, const char *fmt, ...)
 	else
 		join_key(path, sizeof path, c->path, rel);
 	err_at(c->L, n, path, "%s", msg);
+}
+
+bool check_valid(check_ctx *c, const char *rel)
+{
+	char path[512];
+	join_key(path, sizeof path, c->path, rel);
+	size_t pl = strlen(path);
+	for (size_t i = 0; i < c->L->errs->n; i++) {
+		const char *e = c->L->errs->items[i].path;
+		if (!strncmp(e, path, pl) && (e[pl] == '\0' || e[pl] == '.' || e[pl] == '['))
+			return false;
+	}
+	return true;
 }
 
 bool check_present(check_ctx *c, const char *rel)

@@ -172,6 +172,8 @@ static void check_spec(check_ctx *c, const void *obj)
 			check_error(c, rel, "must be before the end of the run (duration)");
 		}
 	}
+	if (!check_valid(c, "cluster"))
+		return; /* node counts may hold defaults */
 	for (size_t i = 0; i < s->n_services; i++) {
 		const scn_placement *p = &s->services[i].placement;
 		if (p->policy != SCN_PLACE_PINNED)

@@ -71,7 +71,9 @@ struct schema_object {
 	size_t nfields;
 	size_t size;          /* sizeof the struct (list elements); 0 = validate only, no storage */
 	const char *doc;
-	/* Cross-field checks after the fields are bound (obj is the struct; may be NULL). */
+	/* Cross-field checks after the fields are bound (obj is the struct). Runs
+ * when the object and its own fields had no error; errors deeper down do
+ * not stop it (guard reads of nested values with check_valid). */
 	void (*check)(check_ctx *c, const void *obj);
 };
 
@@ -101,6 +103,9 @@ const char *schema_ref_name(schema_ref r);
  * position when it was written, at its nearest written ancestor's otherwise. */
 void check_error(check_ctx *c, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Whether no error was reported at or under the field at relative path rel
+ * (checks reading nested values guard with it: a failed value holds its default). */
+bool check_valid(check_ctx *c, const char *rel);
 /* Whether the field at relative path `rel` was written (not defaulted). */
 bool check_present(check_ctx *c, const char *rel);
 /* Requires `value` (the value of field `rel`) to be a defined name of kind r;

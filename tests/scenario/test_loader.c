@@ -72,9 +72,11 @@ static const bad_case bad_cases[] = {
 	{BAD "cross-field.yaml",
 	 {{12, 59, "spec.services[0].serviceTime.max", "max must be greater than min"},
 	  {13, 18, "spec.services[0].placement.nodePool", "is required when policy is pinned"},
+	  {16, 59, "spec.services[1].placement.nodeIndex", "node pool p has 2 node(s)"},
 	  {17, 61, "spec.services[1].serviceTime.stddev", "only used by the lognormal"},
 	  {18, 42, "spec.mesh.wireguard", "only supported with mode cilium"},
-	  {19, 87, "spec.churn[0].maxReplicas", "must be >= minReplicas (5)"}}},
+	  {19, 87, "spec.churn[0].maxReplicas", "must be >= minReplicas (5)"},
+	  {21, 11, "spec.warmup", "must be shorter than duration"}}},
 	{BAD "duplicate-name.yaml",
 	 {{11, 14, "spec.services[1].name", "duplicate service name \"echo\" (first defined at 10:14)"},
 	  {12, 14, "spec.services[2].name", "\"Echo_2\" is not a valid name"}}},
@@ -434,6 +436,49 @@ static void test_inline(void **state)
 	}
 }
 
+/* Cross-field checks run despite errors elsewhere, never on a failed value. */
+static void test_checks_and_errors(void **state)
+{
+	(void)state;
+	const char *text = HEAD "spec:\n" CLUSTER
+		"  services: [{name: e, namespace: default, port: 0}]\n"
+		"  duration: 1s\n  warmup: 2s\n";
+	scenario *s = NULL;
+	diag_list errs;
+	diag_list_init(&errs);
+	assert_int_equal(scenario_load_string("t.yaml", text, strlen(text), 0, NULL, 0, &s, &errs),
+			 SCN_EDATA);
+	diag_print(&errs, stderr);
+	assert_int_equal(errs.n, 2);
+	assert_string_equal(errs.items[0].path, "spec.services[0].port");
+	assert_string_equal(errs.items[1].path, "spec.warmup");
+	diag_list_free(&errs);
+
+	/* duration failed: no "warmup must be shorter" about its default */
+	const char *text2 = HEAD "spec:\n" CLUSTER "  duration: 1 s\n  warmup: 2s\n";
+	assert_int_equal(scenario_load_string("t.yaml", text2, strlen(text2), 0, NULL, 0, &s, &errs),
+			 SCN_EDATA);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.items[0].path, "spec.duration");
+	diag_list_free(&errs);
+
+	/* a node count failed: no pinned-index error against its default */
+	const char *text3 = HEAD "spec:\n"
+		"  cluster:\n"
+		"    nodeTypes: [{name: n, cpu: 1, memory: 1Gi}]\n"
+		"    nodePools: [{name: p, nodeType: n, count: '3'}]\n"
+		"  namespaces: [{name: default}]\n"
+		"  services: [{name: e, namespace: default, placement: {policy: pinned, nodePool: p, "
+		"nodeIndex: 2}}]\n"
+		"  duration: 1s\n";
+	assert_int_equal(scenario_load_string("t.yaml", text3, strlen(text3), 0, NULL, 0, &s, &errs),
+			 SCN_EDATA);
+	diag_print(&errs, stderr);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.items[0].path, "spec.cluster.nodePools[0].count");
+	diag_list_free(&errs);
+}
+
 /* validate: any kind, every document; overrides reach only the Scenario. */
 static void test_validate_file(void **state)
 {
@@ -473,7 +518,8 @@ int main(void)
 		cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_valid_files),
 		cmocka_unit_test(test_default_values), cmocka_unit_test(test_full_values),
 		cmocka_unit_test(test_set_applies),   cmocka_unit_test(test_set_errors),
-		cmocka_unit_test(test_inline),        cmocka_unit_test(test_validate_file),
+		cmocka_unit_test(test_inline),        cmocka_unit_test(test_checks_and_errors),
+		cmocka_unit_test(test_validate_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
