@@ -9,6 +9,7 @@
  *   meshsim explain Scenario                the top level of a Scenario
  *   meshsim explain Scenario.spec.workloads one field and its fields
  *   meshsim explain Scenario.spec --recursive   the whole tree of field names
+ *   meshsim explain Scenario --json-schema      a JSON Schema for editors
  *
  * Exit status: 0, or 2 for an unknown kind or field.
  */
@@ -20,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "scenario/scenario.h"
+#include "scenario/jsonschema.h"
 #include "scenario/schema.h"
 
 /* Prints text wrapped at 78 columns with the given indent. */
@@ -143,26 +145,29 @@ static void list_kinds(void)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive]\n"
+	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive | --json-schema]\n"
 		     "\n"
 		     "Documents the fields of a meshsim document: type, unit, default, range.\n"
 		     "\n"
 		     "examples:\n"
 		     "  meshsim explain Scenario\n"
 		     "  meshsim explain Scenario.spec.workloads\n"
-		     "  meshsim explain Scenario.spec --recursive\n");
+		     "  meshsim explain Scenario.spec --recursive\n"
+		     "  meshsim explain Scenario --json-schema > scenario.schema.json\n");
 }
 
 int cmd_explain(int argc, char **argv)
 {
 	const char *path = NULL;
-	bool recursive = false;
+	bool recursive = false, json_schema = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "--recursive") || !strcmp(argv[i], "-r")) {
 			recursive = true;
+		} else if (!strcmp(argv[i], "--json-schema")) {
+			json_schema = true;
 		} else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "meshsim explain: unexpected argument %s\n", argv[i]);
 			usage(stderr);
@@ -195,6 +200,21 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "meshsim explain: unknown kind \"%s\" (Scenario, Sweep, MeshProfile, "
 			"PriceSheet)\n", word ? word : "");
 		return EXIT_USAGE;
+	}
+
+	if (json_schema) {
+		if (strtok_r(NULL, ".", &save)) {
+			fprintf(stderr, "meshsim explain: --json-schema takes a kind only\n");
+			return EXIT_USAGE;
+		}
+		json_t *js = schema_to_json_schema(kind);
+		char *text = js ? json_dumps(js, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(js);
+		if (!text)
+			return EXIT_SOFTWARE;
+		printf("%s\n", text);
+		free(text);
+		return EXIT_OK;
 	}
 
 	const schema_object *obj = kind->root;

@@ -104,4 +104,31 @@ grep -q "serviceTime	<Delay>" "$tmp/out" || fail "explain recursive"
 expect 2 "$bin" explain Scenario.spec.nope
 grep -q 'has no field "nope"' "$tmp/err" || fail "explain unknown field"
 expect 2 "$bin" explain Nope
+
+# the JSON Schema made from the same table accepts the valid files and
+# rejects an unknown field (when python3-jsonschema and python3-yaml exist)
+expect 0 "$bin" explain Scenario --json-schema
+cp "$tmp/out" "$tmp/scenario.schema.json"
+expect 2 "$bin" explain Scenario.spec --json-schema
+if python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	cat >"$tmp/check.py" <<'PY'
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+v = jsonschema.Draft7Validator(schema)
+want_ok = sys.argv[2] == "ok"
+for f in sys.argv[3:]:
+    for doc in yaml.safe_load_all(open(f)):
+        if doc.get("kind") != "Scenario":
+            continue
+        errs = [e.message for e in v.iter_errors(doc)]
+        if bool(errs) == want_ok:
+            sys.exit("%s: %s" % (f, errs or "accepted"))
+PY
+	python3 "$tmp/check.py" "$tmp/scenario.schema.json" ok configs/scenarios/*.yaml \
+		tests/scenarios/*.yaml || fail "JSON Schema rejects a valid file"
+	python3 "$tmp/check.py" "$tmp/scenario.schema.json" bad \
+		tests/scenarios/bad/unknown-field.yaml tests/scenarios/bad/unknown-unit.yaml \
+		|| fail "JSON Schema accepts a bad file"
+fi
 echo "validate.sh: ok"
