@@ -14,7 +14,8 @@
  * Where bpf(2) or BPF_PROG_TEST_RUN is not allowed (not root, no CAP_BPF,
  * a kernel without it), the kernel says so and measures the same lookups
  * in user space (k_policy.c's hash and LPM) instead: the profile's note and
- * the measurement names record which one ran.
+ * the measurement names record which one ran. MESHSIM_CALIB_NO_EBPF=1 forces
+ * the fallback (tests).
  */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -319,6 +320,8 @@ out:
 int kernel_ebpf(calib_ctx *c)
 {
 	char why[256];
+	if (getenv("MESHSIM_CALIB_NO_EBPF")) /* tests: force the fallback */
+		return fallback(c, "disabled by MESHSIM_CALIB_NO_EBPF");
 	if (!ebpf_available(why, sizeof why))
 		return fallback(c, why);
 	unsigned nent = c->quick ? 2000 : 20000;
