@@ -237,7 +237,7 @@ static void child_main(int quick, int reps, int out)
 		{"iptables", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-j", "MESH_OUTPUT", NULL},
 	};
 	int nc = 2;
-	static char ports[10][8];
+	static char ports[10][12];
 	for (int i = 0; i < 10; i++) {
 		snprintf(ports[i], sizeof ports[i], "%d", 9000 + i);
 		char *c[] = {"iptables", "-w", "-t", "nat", "-A", "MESH_OUTPUT", "-p", "tcp", "--dport",
