@@ -62,6 +62,7 @@ typedef struct ynode {
 	char *str;       /* scalar text */
 	bool plain;      /* scalar written without quotes */
 	bool bad;        /* already reported (an alias): skip silently */
+	int kline, kcol; /* a mapping value: position of its key (0 = none) */
 	struct ynode **kids; /* sequence items; mapping keys and values interleaved */
 	size_t n, cap;
 } ynode;
@@ -339,10 +340,16 @@ static int build_docs(lctx *L, const char *src, const char *text, size_t len, bo
 			break;
 		}
 		if (node) {
-			if (depth == 0)
+			if (depth == 0) {
 				root = node;
-			else
-				ynode_push(stack[depth - 1], node);
+			} else {
+				ynode *parent = stack[depth - 1];
+				if (parent->kind == YN_MAP && parent->n % 2 == 1) {
+					node->kline = parent->kids[parent->n - 1]->line;
+					node->kcol = parent->kids[parent->n - 1]->col;
+				}
+				ynode_push(parent, node);
+			}
 			if (node->kind != YN_SCALAR) {
 				if (depth == MAX_DEPTH) {
 					diag_add(L->errs, src, line, col, "",
@@ -1027,8 +1034,15 @@ static void bind_object(lctx *L, const schema_object *o, ynode *map, void *base,
 			bind_field(L, f, v, base, sub);
 			continue;
 		}
-		if ((f->flags & SF_REQUIRED) && !quiet)
-			err_at(L, map ? map : where, sub, "required field is missing");
+		if ((f->flags & SF_REQUIRED) && !quiet) {
+			/* at the key that opens the mapping ("spec:"), else at the mapping */
+			const ynode *at = map ? map : where;
+			if (at && at->kline > 0 && at->kind == YN_MAP)
+				diag_add(L->errs, at->src, at->kline, at->kcol, sub,
+					 "required field is missing");
+			else
+				err_at(L, at, sub, "required field is missing");
+		}
 		set_default(L, f, p, sub, map ? map : where);
 	}
 	if (o->check && base && !quiet && !direct_errors(L, errs_before, path)) {

@@ -42,6 +42,10 @@ static const char *const mesh_values[] = {"none", "istio-sidecar", "istio-ambien
 static const char *const churn_values[] = {"scale", "relabel", "rollout", NULL};
 static const char *const fidelity_values[] = {"per-request", "per-flow", NULL};
 static const char *const api_versions[] = {SCN_API_VERSION, NULL};
+static const char *const kind_scenario[] = {"Scenario", NULL};
+static const char *const kind_sweep[] = {"Sweep", NULL};
+static const char *const kind_mesh_profile[] = {"MeshProfile", NULL};
+static const char *const kind_price_sheet[] = {"PriceSheet", NULL};
 static const char *const seed_policy_values[] = {"common", "independent", NULL};
 static const char *const scope_values[] = {"per-pod", "per-node", "per-service-account",
 					   "per-cluster", NULL};
@@ -506,7 +510,8 @@ OBJ(spec_obj, "ScenarioSpec", scn_spec, spec_fields, check_spec,
 static const schema_field scenario_fields[] = {
 	{.name = "apiVersion", .type = ST_STRING, .flags = SF_REQUIRED, .enum_values = api_versions,
 	 FLD(scenario, api_version), .doc = "Version of the format: " SCN_API_VERSION "."},
-	{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scenario, kind),
+	{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, .enum_values = kind_scenario,
+	 FLD(scenario, kind),
 	 .doc = "Scenario."},
 	{.name = "metadata", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &metadata_obj,
 	 FLD(scenario, metadata), .doc = "Name and labels."},
@@ -588,11 +593,12 @@ static const schema_field price_sheet_spec_fields[] = {
 VOBJ(price_sheet_spec_obj, "PriceSheetSpec", price_sheet_spec_fields, NULL,
      "Prices for capacity planning.");
 
-#define VROOT(var, kind_name, spec_child)                                                    \
+#define VROOT(var, kind_name, kind_values, spec_child)                                       \
 	static const schema_field var##_fields[] = {                                         \
 		{.name = "apiVersion", .type = ST_STRING, .flags = SF_REQUIRED,              \
 		 .enum_values = api_versions, .doc = "Version of the format."},              \
-		{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, .doc = kind_name "."}, \
+		{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED,                    \
+		 .enum_values = kind_values, .doc = kind_name "."},                          \
 		{.name = "metadata", .type = ST_OBJECT, .flags = SF_REQUIRED,                \
 		 .child = &metadata_obj, .doc = "Name and labels."},                         \
 		{.name = "spec", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &spec_child, \
@@ -600,9 +606,9 @@ VOBJ(price_sheet_spec_obj, "PriceSheetSpec", price_sheet_spec_fields, NULL,
 	};                                                                                   \
 	VOBJ(var, kind_name, var##_fields, NULL, kind_name)
 
-VROOT(sweep_obj, "Sweep", sweep_spec_obj);
-VROOT(mesh_profile_obj, "MeshProfile", mesh_profile_spec_obj);
-VROOT(price_sheet_obj, "PriceSheet", price_sheet_spec_obj);
+VROOT(sweep_obj, "Sweep", kind_sweep, sweep_spec_obj);
+VROOT(mesh_profile_obj, "MeshProfile", kind_mesh_profile, mesh_profile_spec_obj);
+VROOT(price_sheet_obj, "PriceSheet", kind_price_sheet, price_sheet_spec_obj);
 
 const schema_kind schema_kinds[] = {
 	{"Scenario", &scenario_obj, sizeof(scenario),

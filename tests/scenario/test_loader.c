@@ -58,7 +58,7 @@ static const bad_case bad_cases[] = {
 	  {13, 33, "spec.workloads[0].target", "unknown service \"ech\" (did you mean \"echo\"?)"},
 	  {14, 44, "spec.churn[0].target", "unknown namespace \"echo\""}}},
 	{BAD "missing-required.yaml",
-	 {{5, 3, "spec.duration", "required field is missing"},
+	 {{4, 1, "spec.duration", "required field is missing"},
 	  {6, 17, "spec.cluster.nodeTypes[0].cpu", "required field is missing"},
 	  {7, 16, "spec.cluster.nodePools", "needs at least 1 item(s)"},
 	  {9, 14, "spec.services[0].namespace", "required field is missing"},
@@ -318,6 +318,8 @@ static void test_set_errors(void **state)
 		{"spec.duration=[1s", "", "YAML syntax error"},
 		{"spec.duration=", "spec.duration", "expected a duration (250ms, 1.5s, 1m30s), got null"},
 		{"spec.workloads[0].target=nope", "spec.workloads[0].target", "unknown service \"nope\""},
+		{"kind=Sweep", "kind", "must be one of Scenario (got \"Sweep\")"},
+		{"apiVersion=v1", "apiVersion", "must be one of meshsim/v1alpha1"},
 		{"spec.mesh.mode=cilium", "", NULL}, /* valid */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
