@@ -11,7 +11,13 @@
  *   spec: {cluster: ..., namespaces: ..., services: ..., workloads: ..., ...}
  *
  * (`meshsim explain Scenario.spec` documents every field; the one table in
- * scenario/schema.c drives the loader, `explain` and the canonical JSON).
+ * scenario/schema.c drives the loader, `explain`, the canonical JSON and the
+ * JSON Schema of `meshsim explain Scenario --json-schema`).
+ *
+ * Files may hold several documents (---): a Scenario plus MeshProfile,
+ * PriceSheet or Sweep documents, which are validated too. YAML anchors and
+ * aliases are refused. Names (metadata.name, services, namespaces, ...) are
+ * Kubernetes-style: lowercase letters, digits and '-', at most 63 characters.
  *
  * Loading is strict: unknown or duplicate keys, wrong types, unknown units,
  * out-of-range values and dangling references (a workload whose target
@@ -283,12 +289,20 @@ typedef struct scenario {
 
 /*
  * Loads the one Scenario document of the YAML file at path, applies the
- * overrides ("PATH=VALUE", e.g. "spec.workloads[0].qps=2000"; later ones win)
- * and validates it. Other documents of the file (MeshProfile, PriceSheet,
- * Sweep) are validated too. On success returns SCN_OK and sets *out (free it
- * with scenario_free). On failure returns SCN_EDATA, SCN_ENOINPUT or
- * SCN_ESOFTWARE, leaves *out NULL and appends every error to errors (which
- * the caller initialises and frees). Writes nothing anywhere.
+ * overrides and validates it. Other documents of the file (MeshProfile,
+ * PriceSheet, Sweep) are validated too.
+ *
+ * Overrides are "PATH=VALUE" (e.g. "spec.workloads[0].qps=2000"), applied in
+ * order (later ones win) to the YAML tree before validation. VALUE is YAML,
+ * so "spec.namespaces=[{name: a}]" works; [N] with N = the list's length
+ * appends an item. Errors in an override name "--set PATH=VALUE" as their
+ * file, with no line and column.
+ *
+ * On success returns SCN_OK and sets *out (free it with scenario_free). On
+ * failure returns SCN_EDATA, SCN_ENOINPUT or SCN_ESOFTWARE, leaves *out NULL
+ * and appends every error, sorted by position, to errors (which the caller
+ * initialises and frees). Writes nothing anywhere. Running out of memory
+ * aborts the process.
  */
 int scenario_load(const char *path, const char *const *overrides, size_t noverrides,
 		  scenario **out, diag_list *errors);
@@ -309,12 +323,14 @@ int scenario_load_string(const char *name, const char *text, size_t len, unsigne
 void scenario_free(scenario *s);
 
 /*
- * The resolved scenario as canonical JSON (sorted keys, compact, every field
- * present, units normalised as above: durations integer ns, sizes integer
- * bytes, cpu number of cores, rates number per second, enums strings) and the
- * SHA-256 of that text as 64 lowercase hex digits plus NUL. *json is
- * malloc'd (free it). Returns SCN_OK or SCN_ESOFTWARE. Loading the JSON with
- * SCN_LOAD_CANONICAL gives a scenario with the same JSON and hash.
+ * The resolved scenario as canonical JSON and the SHA-256 of that text. The
+ * JSON is the whole document (apiVersion, kind, metadata with name, labels
+ * and annotations, spec) with sorted keys, compact, every field present and
+ * units normalised as above: durations integer ns, sizes integer bytes, cpu
+ * number of cores, rates number per second, enums strings. The hash is 64
+ * lowercase hex digits plus NUL. *json is malloc'd (free it). Returns SCN_OK
+ * or SCN_ESOFTWARE. Loading the JSON with SCN_LOAD_CANONICAL gives a
+ * scenario with the same JSON and hash.
  */
 int scenario_canonical_json(const scenario *s, char **json, char hash_hex[65]);
 
