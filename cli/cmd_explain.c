@@ -145,15 +145,16 @@ static void list_kinds(void)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive | --json-schema]\n"
+	/* --json-schema is not listed until meshsim.1 documents it
+	 * (tests/e2e/manpage.sh keeps the two in step). */
+	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive]\n"
 		     "\n"
 		     "Documents the fields of a meshsim document: type, unit, default, range.\n"
 		     "\n"
 		     "examples:\n"
 		     "  meshsim explain Scenario\n"
 		     "  meshsim explain Scenario.spec.workloads\n"
-		     "  meshsim explain Scenario.spec --recursive\n"
-		     "  meshsim explain Scenario --json-schema > scenario.schema.json\n");
+		     "  meshsim explain Scenario.spec --recursive\n");
 }
 
 int cmd_explain(int argc, char **argv)
