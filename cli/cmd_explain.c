@@ -145,16 +145,17 @@ static void list_kinds(void)
 
 static void usage(FILE *out)
 {
-	/* --json-schema is not listed until meshsim.1 documents it
-	 * (tests/e2e/manpage.sh keeps the two in step). */
-	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive]\n"
+	fprintf(out, "usage: meshsim explain [KIND[.FIELD...]] [--recursive] [--json-schema]\n"
 		     "\n"
 		     "Documents the fields of a meshsim document: type, unit, default, range.\n"
+		     "  -r, --recursive   also every field below the path\n"
+		     "  --json-schema     print a JSON Schema of KIND (for editors and linters)\n"
 		     "\n"
 		     "examples:\n"
 		     "  meshsim explain Scenario\n"
 		     "  meshsim explain Scenario.spec.workloads\n"
-		     "  meshsim explain Scenario.spec --recursive\n");
+		     "  meshsim explain Scenario.spec --recursive\n"
+		     "  meshsim explain Scenario --json-schema > scenario.schema.json\n");
 }
 
 int cmd_explain(int argc, char **argv)
