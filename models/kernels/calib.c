@@ -55,6 +55,25 @@ double calib_now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+double calib_cpu_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+double calib_group_cpu_ns(const int *pids, int n)
+{
+	double t = calib_cpu_now_ns();
+	for (int i = 0; i < n; i++) {
+		clockid_t clk;
+		struct timespec ts;
+		if (clock_getcpuclockid((pid_t)pids[i], &clk) == 0 && clock_gettime(clk, &ts) == 0)
+			t += (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+	}
+	return t;
+}
+
 void calib_cpu_ns(double *user_ns, double *sys_ns)
 {
 	struct rusage ru;
@@ -134,11 +153,11 @@ int calib_loop(calib_ctx *c, const char *op, uint64_t size, calib_body body, voi
 	double el = 0.0;
 	/* Warm-up and sizing: grow until a run lasts an eighth of a repetition. */
 	for (;;) {
-		double t0 = calib_now_ns();
+		double t0 = calib_cpu_now_ns();
 		if (body(arg, iters) != 0)
 			return calib_fail(c, "%s (size %llu): result check failed", op,
 					  (unsigned long long)size);
-		el = calib_now_ns() - t0;
+		el = calib_cpu_now_ns() - t0;
 		if (el >= c->rep_ns / 8 || iters >= (1L << 30))
 			break;
 		iters *= (el < c->rep_ns / 1000) ? 16 : 4;
@@ -153,10 +172,10 @@ int calib_loop(calib_ctx *c, const char *op, uint64_t size, calib_body body, voi
 	double u0, s0, u1, s1;
 	calib_cpu_ns(&u0, &s0);
 	for (int r = 0; r < c->reps; r++) {
-		double t0 = calib_now_ns();
+		double t0 = calib_cpu_now_ns();
 		if (body(arg, iters) != 0)
 			return calib_fail(c, "%s: result check failed", op);
-		v[r] = (calib_now_ns() - t0) / (double)iters;
+		v[r] = (calib_cpu_now_ns() - t0) / (double)iters;
 	}
 	calib_cpu_ns(&u1, &s1);
 	double cu = u1 - u0, cs = s1 - s0;

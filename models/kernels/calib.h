@@ -47,8 +47,18 @@ typedef struct {
 void calib_ctx_init(calib_ctx *c, int quick, FILE *progress);
 void calib_ctx_free(calib_ctx *c);
 
-/* Monotonic wall clock in ns (CLOCK_MONOTONIC, vDSO). */
+/* Monotonic wall clock in ns (CLOCK_MONOTONIC, vDSO, ~30 ns a read). */
 double calib_now_ns(void);
+/* This thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID: a syscall, a few
+ * hundred ns a read, but blind to time the thread spends preempted, which
+ * on a shared machine is most of the noise). Single-threaded kernels are
+ * timed with it, once per batch. */
+double calib_cpu_now_ns(void);
+/* CPU time of the processes in pids[0..n) (their process CPU clocks, via
+ * clock_getcpuclockid) plus this thread's: multi-process kernels sum it
+ * over all participants, so that time they spend preempted by unrelated
+ * work does not count. */
+double calib_group_cpu_ns(const int *pids, int n);
 /* This thread's user and system CPU time in ns (getrusage RUSAGE_THREAD). */
 void calib_cpu_ns(double *user_ns, double *sys_ns);
 
@@ -61,7 +71,8 @@ const calib_meas *calib_find(const calib_ctx *c, const char *op, uint64_t size);
 /*
  * The common loop: body(arg, iters) runs `iters` operations and returns 0,
  * or -1 if its result check failed. calib_loop picks iters so that one
- * repetition lasts about rep_ns, warms up, then runs c->reps repetitions.
+ * repetition lasts about rep_ns, warms up, then runs c->reps repetitions,
+ * each timed with this thread's CPU clock (calib_cpu_now_ns).
  * Returns 0, or -1 if the body failed (note set).
  */
 typedef int (*calib_body)(void *arg, long iters);

@@ -179,7 +179,8 @@ static int pingpong(calib_ctx *c, const char *op, int my_cpu, int child_cpu, dou
 	for (int rep = -1; rep < c->reps && rc == CALIB_OK; rep++) {
 		if (rep == 0)
 			calib_cpu_ns(&u0, &s0);
-		double t0 = calib_now_ns();
+		int cp = (int)pid;
+		double t0 = calib_group_cpu_ns(&cp, 1), w0 = calib_now_ns();
 		for (long i = 0; i < per; i++) {
 			unsigned char b = (unsigned char)i, r = 0;
 			if (write(p2c[1], &b, 1) != 1 || read(c2p[0], &r, 1) != 1 || r != b) {
@@ -187,8 +188,12 @@ static int pingpong(calib_ctx *c, const char *op, int my_cpu, int child_cpu, dou
 				break;
 			}
 		}
+		/* same CPU: both processes' CPU time (blind to unrelated work);
+		 * two CPUs: wall time, since the wake-up latency is the point */
 		if (rep >= 0)
-			v[rep] = (calib_now_ns() - t0) / (double)per;
+			v[rep] = (child_cpu == my_cpu ? calib_group_cpu_ns(&cp, 1) - t0
+						      : calib_now_ns() - w0) /
+				 (double)per;
 	}
 	calib_cpu_ns(&u1, &s1);
 	sched_setaffinity(0, sizeof old, &old);
