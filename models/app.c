@@ -9,7 +9,7 @@
 #include "sim/rng.h"
 
 int app_service_init(app_service *s, sim_t *sim, const char *name, int replicas,
-                     int workers, app_delay delay, uint64_t seed, uint32_t replication, uint64_t service_index)
+                     int workers, app_delay delay, uint64_t seed, uint32_t replication, uint64_t entity)
 {
 	memset(s, 0, sizeof(*s));
 	if (replicas < 0 || workers < 1)
@@ -18,7 +18,7 @@ int app_service_init(app_service *s, sim_t *sim, const char *name, int replicas,
 	s->replicas = replicas;
 	s->workers = workers;
 	s->delay = delay;
-	s->rng = sim_stream_new((sim_stream_key){seed, replication, "service-time", service_index});
+	s->rng = sim_stream_new((sim_stream_key){seed, replication, "service-time", entity});
 	s->pods = calloc(replicas > 0 ? (size_t)replicas : 1, sizeof(*s->pods));
 	if (!s->rng || !s->pods)
 		goto fail;

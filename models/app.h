@@ -4,8 +4,9 @@
  * A service has `replicas` pods; each pod is a k-server FCFS queue of
  * `workers` threads (sim/resource.h). A request holds one worker for its
  * service time, drawn from the service's delay distribution on a random
- * stream keyed by (seed, replication, "service-time", service index), so
- * adding a service or a workload never shifts another's draws.
+ * stream keyed by (seed, replication, "service-time", entity), where the
+ * caller picks a stable entity id per service (the runner hashes its name),
+ * so adding a service or a workload never shifts another's draws.
  *
  * Scope today (issue 2): no mesh, no network or kernel costs, no
  * downstream calls; the data-plane request path of issue 5 wraps around
@@ -67,7 +68,7 @@ struct app_request {
 
 /* Sets up a service. Returns 0, or -1 (out of memory or bad parameters). */
 int app_service_init(app_service *s, sim_t *sim, const char *name, int replicas,
-                     int workers, app_delay delay, uint64_t seed, uint32_t replication, uint64_t service_index);
+                     int workers, app_delay delay, uint64_t seed, uint32_t replication, uint64_t entity);
 void app_service_free(app_service *s);
 
 /* Queues a request at pod `pod` (0 <= pod < replicas). */

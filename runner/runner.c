@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runner/runner.h"
+#include "sim/rng.h"
 
 static app_delay delay_from_spec(const scn_delay *d)
 {
@@ -103,9 +104,13 @@ int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replica
 
 	for (size_t i = 0; i < sp->n_services; i++) {
 		const scn_service *svc = &sp->services[i];
+		/* Streams are keyed by the service's name, not its position, so
+		 * adding or reordering services leaves every other service's
+		 * draws alone (common random numbers across variants). */
+		uint64_t entity = sim_stream_hash((sim_stream_key){0, 0, svc->name, 0});
 		if (app_service_init(&r->services[i], r->sim, svc->name, (int)svc->replicas,
 		                     (int)svc->workers, delay_from_spec(&svc->service_time), seed,
-		                     replication, i) != 0)
+		                     replication, entity) != 0)
 			goto oom;
 		r->nservices++;
 	}

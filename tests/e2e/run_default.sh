@@ -24,6 +24,29 @@ assert abs(w["latency"]["mean"] - 0.0015) < 1e-12, w["latency"]
 assert w["latency"]["percentiles"]["99"] == 0.002
 PY
 
+# fortio-json: the fields and types of Fortio's result file (times in
+# seconds, RequestedQPS a string, cumulative Percent in Data).
+expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never --output-format fortio-json
+python3 - "$TMP/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+types = {"RunType": str, "Labels": str, "StartTime": str, "RequestedQPS": str,
+         "RequestedDuration": str, "ActualQPS": float, "ActualDuration": int,
+         "NumThreads": int, "DurationHistogram": dict, "RetCodes": dict}
+for k, t in types.items():
+    assert isinstance(d[k], t), (k, type(d[k]))
+h = d["DurationHistogram"]
+for k in ("Count", "Min", "Max", "Sum", "Avg", "StdDev", "Data", "Percentiles"):
+    assert k in h, k
+assert h["Count"] == 9000 and d["RetCodes"]["200"] == 9000 and d["NumThreads"] == 8
+assert d["RequestedQPS"] == "1000" and abs(d["ActualQPS"] - 1000) < 1e-9
+assert abs(h["Avg"] - 0.0015) < 1e-12 and h["Min"] == 0.001 and h["Max"] == 0.002
+assert [p["Percentile"] for p in h["Percentiles"]] == [50, 75, 90, 99, 99.9]
+assert abs(h["Data"][-1]["Percent"] - 100) < 1e-9
+assert sum(b["Count"] for b in h["Data"]) == 9000
+assert all(b["Start"] < b["End"] for b in h["Data"])
+PY
+
 # Determinism: same seed, byte-identical stored results and JSON figures.
 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/a.db" --progress never --output-format json >"$TMP/a.json"
 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/b.db" --progress never --output-format json >"$TMP/b.json"
@@ -38,6 +61,12 @@ dump "$TMP/b.db" >"$TMP/b.dump"
 dump "$TMP/c.db" >"$TMP/c.dump"
 cmp -s "$TMP/a.dump" "$TMP/b.dump" || fail "same seed gave different stored results"
 cmp -s "$TMP/a.dump" "$TMP/c.dump" && fail "another seed gave the same results"
+# Common random numbers: another service and workload added in front
+# leave the api service's results byte-identical.
+"$MESHSIM" run tests/e2e/scenarios/crn.yaml -o "$TMP/crn.db" --progress never >/dev/null
+q="SELECT name, count, quote(sum), hex(hist) FROM stat WHERE entity='fortio'"
+[ "$(sqlite3 "$TMP/a.db" "$q")" = "$(sqlite3 "$TMP/crn.db" "$q")" ] || fail "adding a service changed another's random numbers"
+
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [r.pop(k) for r in d["runs"] for k in ("wall_s","run_uuid")]; print(json.dumps(d, sort_keys=True))' "$1"; }
 [ "$(strip "$TMP/a.json")" = "$(strip "$TMP/b.json")" ] || fail "same seed gave different JSON"
 exit 0
