@@ -138,6 +138,10 @@ int cost_profile_load(const char *path, cost_profile *p, char *err, size_t errle
  */
 int cost_profile_resolve(const char *spec, cost_profile *p, char *err, size_t errlen);
 
+/* A linear operation whose fit misses a measured median by more than this
+ * (relative) interpolates its medians instead (see profile.c). */
+#define CALIB_LINEAR_TOL 0.10
+
 #define CALIB_REFERENCE_PATH "configs/calibration/reference.json"
 #define CALIB_FORMAT "meshsim-calibration"
 #define CALIB_FORMAT_VERSION 1

@@ -13,6 +13,9 @@
  *                above the last point), linear in log2(size) for table
  *                entries (clamped at both ends). The profile still records
  *                the linear fit of these operations.
+ * The model in cost.h is the default; the profile's own "model" field wins
+ * (a linear operation whose fit misses a measured median by more than 10 %
+ * is written as interp by the calibration, with its reason).
  *
  * and the fraction of it spent in the kernel (getrusage over the
  * measurement, or 1 for work that runs in the kernel by construction).

@@ -152,6 +152,32 @@ static json_t *fit_op(const calib_ctx *c, int op, cost_entry *e)
 				 "fixed_ns", num(f.fixed), "per_unit_ns", num(f.per_unit),
 				 "fixed_ci95", num(f.fixed_lo), num(f.fixed_hi), "per_unit_ci95",
 				 num(f.per_unit_lo), num(f.per_unit_hi), "n", (json_int_t)f.n);
+	/* the fit's worst relative miss at a measured size */
+	double worst = 0.0;
+	uint64_t worst_at = 0;
+	for (int i = 0; fitted && i < nm; i++) {
+		double pred = f.fixed + f.per_unit * (double)ms[i]->size;
+		double dev = ms[i]->median > 0.0 ? fabs(pred - ms[i]->median) / ms[i]->median : 0.0;
+		if (dev > worst) {
+			worst = dev;
+			worst_at = ms[i]->size;
+		}
+	}
+	char why[160] = "";
+	if (fitted)
+		json_object_set_new(fitj, "max_rel_dev", json_real(worst));
+	/* A linear operation uses its fit where the fit describes the data;
+	 * where the library's code path changes with size (ChaCha20's block
+	 * batching, say) and the line misses a measured median by more than
+	 * CALIB_LINEAR_TOL, the operation interpolates its medians instead. */
+	if (e->model == COST_LINEAR && fitted && worst > CALIB_LINEAR_TOL && nm > 2) {
+		e->model = COST_INTERP;
+		snprintf(why, sizeof why, "interp: the linear fit misses the median at %llu by %.0f%%",
+			 (unsigned long long)worst_at, 100.0 * worst);
+	} else if (e->model == COST_LINEAR && fitted) {
+		snprintf(why, sizeof why, "linear fit within %.0f%% of every measured median",
+			 100.0 * CALIB_LINEAR_TOL);
+	}
 	if (e->model == COST_CONST) {
 		e->fixed_ns = ms[0]->median;
 	} else if (e->model == COST_LINEAR) {
@@ -173,10 +199,14 @@ static json_t *fit_op(const calib_ctx *c, int op, cost_entry *e)
 						     (json_int_t)ms[i]->size, "median_ns",
 						     ms[i]->median, "min_ns", ms[i]->min, "max_ns",
 						     ms[i]->max));
-	return json_pack("{s:s, s:s, s:o, s:o, s:f, s:s, s:o, s:o}", "model", model_name(e->model),
-			 "unit", cost_op_unit((cost_op)op), "fixed_ns", num(e->fixed_ns),
-			 "per_unit_ns", num(e->per_unit_ns), "kernel_fraction", e->kernel_frac,
-			 "source", ms[0]->kernel, "fit", fitj, "points", pts);
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:f, s:s, s:o, s:o}", "model",
+			      model_name(e->model), "unit", cost_op_unit((cost_op)op), "fixed_ns",
+			      num(e->fixed_ns), "per_unit_ns", num(e->per_unit_ns),
+			      "kernel_fraction", e->kernel_frac, "source", ms[0]->kernel, "fit", fitj,
+			      "points", pts);
+	if (o && why[0])
+		json_object_set_new(o, "model_choice", json_string(why));
+	return o;
 }
 
 json_t *calib_profile_json(const calib_ctx *c, json_t *kernels_status)

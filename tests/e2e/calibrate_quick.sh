@@ -37,7 +37,7 @@ hs=$(q "json_extract(j, '\$.operations.\"tls13.mtls.x25519.ecdsa.server\".fixed_
 awk -v x="$hs" 'BEGIN { exit !(x > 20000 && x < 5e7) }' || fail "handshake $hs ns"
 sc=$(q "json_extract(j, '\$.operations.\"sys.syscall\".fixed_ns')")
 awk -v x="$sc" 'BEGIN { exit !(x > 10 && x < 20000) }' || fail "syscall $sc ns"
-pb=$(q "json_extract(j, '\$.operations.\"aead.aes128gcm.seal\".per_unit_ns')")
+pb=$(q "json_extract(j, '\$.operations.\"aead.aes128gcm.seal\".fit.per_unit_ns')")
 awk -v x="$pb" 'BEGIN { exit !(x > 0.005 && x < 50) }' || fail "AES-GCM per byte $pb ns"
 r2=$(q "json_extract(j, '\$.operations.\"aead.aes128gcm.seal\".fit.r2')")
 awk -v x="$r2" 'BEGIN { exit !(x > 0.5 && x <= 1) }' || fail "AES-GCM fit R2 $r2"
