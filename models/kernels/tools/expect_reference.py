@@ -2,8 +2,11 @@
 """Print the exact costs tests/models/kernels/test_reference.c asserts,
 computed from configs/calibration/reference.json independently of the C
 code (same formulas as models/kernels/cost.c; llround = half away from 0).
-Run from the repository root after regenerating the reference profile and
-paste the output into test_reference.c."""
+Run from the repository root after regenerating the reference profile:
+  python3 models/kernels/tools/expect_reference.py          # print the values
+  python3 models/kernels/tools/expect_reference.py --write  # rewrite the test
+"""
+import sys
 import json, math
 d = json.load(open('configs/calibration/reference.json'))
 ops = d['operations']
@@ -56,11 +59,13 @@ cases = [("TLS13_MTLS_CLIENT","tls13.mtls.x25519.ecdsa.client",0),
          ("MEMCPY","sys.memcpy",1<<25),
          ("IPTABLES_REDIRECT_CONN","net.iptables_redirect.connection",0),
          ("PROXY_HOP","proxy.epoll_hop",0)]
-print("\tstatic const struct { cost_op op; uint64_t size; int64_t total, user, kernel; } want[] = {")
+OUT = []
+def emit(s): OUT.append(s)
+emit("\tstatic const struct { cost_op op; uint64_t size; int64_t total, user, kernel; } want[] = {")
 for e, n, s in cases:
     t, u, k = cost(n, s)
-    print("\t\t{COST_%s, %d, %d, %d, %d}," % (e, s, t, u, k))
-print("\t};")
+    emit("\t\t{COST_%s, %d, %d, %d, %d}," % (e, s, t, u, k))
+emit("\t};")
 # an operation list: one sidecar request, 1 KiB, pooled mTLS connection
 lst = [("EPOLL_WAIT","sys.epoll_wait",0)]*2 + [("SYSCALL","sys.syscall",0)]*4 + [
        ("HTTP1_PARSE_REQUEST","http1.parse.request",320), ("TLS_RECORD_WRITE","tls13.record.write",320),
@@ -71,10 +76,30 @@ su = sk = 0.0
 for e, n, s in lst:
     u, k = exact(n, s); su += u; sk += k
 ki = llround(sk); tot = llround(su + sk)
-print("\tcost_item req[] = {" + ", ".join("{COST_%s, %d}" % (e, s) for e, n, s in lst) + "};")
-print("\t/* list: total %d user %d kernel %d */" % (tot, tot - ki, ki))
+emit("\tcost_item req[] = {" + ", ".join("{COST_%s, %d}" % (e, s) for e, n, s in lst) + "};")
+emit("\t/* list: total %d user %d kernel %d */" % (tot, tot - ki, ki))
 # speed 2
 for e, n, s in [("TLS13_MTLS_SERVER","tls13.mtls.x25519.ecdsa.server",0),("AES128GCM_SEAL","aead.aes128gcm.seal",1024),("MEMCPY","sys.memcpy",1000)]:
     t,u,k = cost(n, s, 2.0)
-    print("\t/* speed 2: COST_%s %d -> %d %d %d */" % (e, s, t, u, k))
-print(d['created'], d['host']['cpu_model'], d['host']['kernel']['release'])
+    emit("\t/* speed 2: COST_%s %d -> %d %d %d */" % (e, s, t, u, k))
+emit(' '.join([d['created'], d['host']['cpu_model'], d['host']['kernel']['release']]))
+
+TEMPLATE = open(__file__.replace('expect_reference.py', 'test_reference.c.in')).read()
+
+def render():
+    import re
+    want = "\n".join(l for l in OUT if l.startswith("\t") and ("want[]" in l or l.startswith("\t\t{") or l == "\t};"))
+    req = [l for l in OUT if l.startswith("\tcost_item req[]")][0]
+    t, u, k = map(int, re.findall(r"total (\d+) user (\d+) kernel (\d+)", [l for l in OUT if "list: total" in l][0])[0])
+    sp = [tuple(map(int, re.findall(r"-> (\d+) (\d+) (\d+)", l)[0])) for l in OUT if "speed 2" in l]
+    created = OUT[-1].split()[0]
+    return (TEMPLATE.replace("@CREATED@", created).replace("@WANT@", want).replace("@REQ@", req)
+            .replace("@LIST_TOTAL@", str(t)).replace("@LIST_USER@", str(u)).replace("@LIST_KERNEL@", str(k))
+            .replace("@S2_TLS@", str(sp[0][0])).replace("@S2_AES@", str(sp[1][0]))
+            .replace("@S2_AES_U@", str(sp[1][1])).replace("@S2_AES_K@", str(sp[1][2]))
+            .replace("@S2_MEMCPY@", str(sp[2][0])))
+
+if "--write" in sys.argv:
+    open("tests/models/kernels/test_reference.c", "w").write(render())
+else:
+    print("\n".join(OUT))
