@@ -330,8 +330,9 @@ int kernel_ebpf(calib_ctx *c)
 	fds[1] = map_create(BPF_MAP_TYPE_LPM_TRIE, 8, 4, nent + 16, BPF_F_NO_PREALLOC);
 	fds[2] = map_create(BPF_MAP_TYPE_HASH, 8, 4, nent + 16, 0);
 	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
-		rc = calib_fail(c, "BPF_MAP_CREATE: %s", strerror(errno));
-		goto out;
+		snprintf(why, sizeof why, "BPF_MAP_CREATE (hash/LPM trie): %s", strerror(errno));
+		close_fds();
+		return fallback(c, why);
 	}
 	/* ipcache: world 0/0 -> 2, nent pod /32s 10.0.x.y -> identities 1000+i;
 	 * policy: each of those identities may reach dport 8080/TCP */
@@ -373,9 +374,11 @@ int kernel_ebpf(calib_ctx *c)
 		while (last > log && (last[-1] == '\n'))
 			*--last = '\0';
 		char *nl = strrchr(log, '\n');
-		rc = calib_fail(c, "BPF_PROG_LOAD (policy program): %s; verifier: %s", strerror(errno),
-				nl ? nl + 1 : log);
-		goto out;
+		/* a kernel whose verifier or helpers differ: not a wrong result */
+		snprintf(why, sizeof why, "BPF_PROG_LOAD of the policy program: %s; verifier: %.150s",
+			 strerror(errno), nl ? nl + 1 : log);
+		close_fds();
+		return fallback(c, why);
 	}
 	{
 		prog e, *pp = &e;
