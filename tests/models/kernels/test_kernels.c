@@ -135,7 +135,10 @@ static void iptables(void **s)
 {
 	(void)s;
 	const char *ops[] = {"net.iptables_redirect.connection", "net.iptables_redirect.rtt", NULL};
-	run_kernel("iptables", ops, geteuid() != 0 || access("/usr/sbin/iptables", X_OK) != 0);
+	/* the kernel returns SKIPPED only when the host cannot make a network
+	 * namespace or run iptables (not root, a container without
+	 * CAP_SYS_ADMIN, no iptables); wrong results are FAILED */
+	run_kernel("iptables", ops, 1);
 }
 
 static void runner(void **s)
