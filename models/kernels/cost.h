@@ -40,6 +40,8 @@ enum cost_model { COST_CONST = 0, COST_LINEAR = 1, COST_INTERP = 2 };
 	/* TLS handshakes (OpenSSL libssl, in memory, CPU per side) */                    \
 	X(TLS13_MTLS_CLIENT, "tls13.mtls.x25519.ecdsa.client", COST_CONST, "-")           \
 	X(TLS13_MTLS_SERVER, "tls13.mtls.x25519.ecdsa.server", COST_CONST, "-")           \
+	X(TLS13_MTLS_NOTICKET_CLIENT, "tls13.mtls.noticket.x25519.ecdsa.client", COST_CONST, "-") \
+	X(TLS13_MTLS_NOTICKET_SERVER, "tls13.mtls.noticket.x25519.ecdsa.server", COST_CONST, "-") \
 	X(TLS13_MTLS_P256_CLIENT, "tls13.mtls.p256.ecdsa.client", COST_CONST, "-")        \
 	X(TLS13_MTLS_P256_SERVER, "tls13.mtls.p256.ecdsa.server", COST_CONST, "-")        \
 	X(TLS13_MTLS_RSA_CLIENT, "tls13.mtls.x25519.rsa.client", COST_CONST, "-")         \

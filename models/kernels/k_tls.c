@@ -7,7 +7,10 @@
  * work). Certificates are made at calibration time: a CA and two leaves
  * with SPIFFE URI SANs (spiffe://cluster.local/ns/default/sa/{client,server}),
  * ECDSA P-256 or RSA-2048; each side's verify callback checks the peer's
- * SAN, as Envoy's SAN matcher does.
+ * SAN, as Envoy's SAN matcher does. The server issues OpenSSL's default two
+ * TLS 1.3 session tickets (each encodes the session with the client's
+ * certificate: a large share of the server's cost); the "noticket" variant
+ * issues none.
  */
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -179,7 +182,8 @@ static SSL_CTX *ctx_new(int server, const tls_variant *v, X509 *cert, EVP_PKEY *
 		ok = SSL_CTX_use_certificate(x, cert) && SSL_CTX_use_PrivateKey(x, key) &&
 		     SSL_CTX_check_private_key(x);
 	if (ok && server) {
-		ok = SSL_CTX_set_session_id_context(x, (const unsigned char *)"meshsim", 7);
+		ok = SSL_CTX_set_session_id_context(x, (const unsigned char *)"meshsim", 7) &&
+		     (!v->no_tickets || SSL_CTX_set_num_tickets(x, 0));
 		if (v->mtls)
 			SSL_CTX_set_verify(x, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
 					   verify_cb);
@@ -415,7 +419,7 @@ static int run_variant(calib_ctx *c, const variant_def *d, tls_pki *pki, char *i
  * (so the clock is read once per batch, not per record). */
 static int run_records(calib_ctx *c, tls_pki *pki)
 {
-	tls_variant v = {0, 1, "X25519", 0};
+	tls_variant v = {0, 1, "X25519", 0, 0};
 	tls_pair *tp = tls_pair_new(pki, pki, pki, pki, &v);
 	tls_result r;
 	if (!tp || handshake(tp, &r, 1) != 0) {
@@ -480,13 +484,14 @@ static int run_records(calib_ctx *c, tls_pki *pki)
 int kernel_tls(calib_ctx *c)
 {
 	static const variant_def defs[] = {
-		{"tls13.mtls.x25519.ecdsa", {0, 1, "X25519", 0}, TLS_KEY_ECDSA_P256},
-		{"tls13.mtls.p256.ecdsa", {0, 1, "P-256", 0}, TLS_KEY_ECDSA_P256},
-		{"tls13.mtls.x25519.rsa", {0, 1, "X25519", 0}, TLS_KEY_RSA2048},
-		{"tls13.server_auth.x25519.ecdsa", {0, 0, "X25519", 0}, TLS_KEY_ECDSA_P256},
-		{"tls13.resume.mtls", {0, 1, "X25519", 1}, TLS_KEY_ECDSA_P256},
-		{"tls12.mtls.ecdsa", {1, 1, "X25519", 0}, TLS_KEY_ECDSA_P256},
-		{"tls12.resume.mtls", {1, 1, "X25519", 1}, TLS_KEY_ECDSA_P256},
+		{"tls13.mtls.x25519.ecdsa", {0, 1, "X25519", 0, 0}, TLS_KEY_ECDSA_P256},
+		{"tls13.mtls.noticket.x25519.ecdsa", {0, 1, "X25519", 0, 1}, TLS_KEY_ECDSA_P256},
+		{"tls13.mtls.p256.ecdsa", {0, 1, "P-256", 0, 0}, TLS_KEY_ECDSA_P256},
+		{"tls13.mtls.x25519.rsa", {0, 1, "X25519", 0, 0}, TLS_KEY_RSA2048},
+		{"tls13.server_auth.x25519.ecdsa", {0, 0, "X25519", 0, 0}, TLS_KEY_ECDSA_P256},
+		{"tls13.resume.mtls", {0, 1, "X25519", 1, 0}, TLS_KEY_ECDSA_P256},
+		{"tls12.mtls.ecdsa", {1, 1, "X25519", 0, 0}, TLS_KEY_ECDSA_P256},
+		{"tls12.resume.mtls", {1, 1, "X25519", 1, 0}, TLS_KEY_ECDSA_P256},
 	};
 	tls_pki *ec = tls_pki_new(TLS_KEY_ECDSA_P256);
 	tls_pki *rsa = tls_pki_new(TLS_KEY_RSA2048);
@@ -499,7 +504,7 @@ int kernel_tls(calib_ctx *c)
 	}
 	/* a client that trusts another CA must reject the server */
 	{
-		tls_variant v = {0, 1, "X25519", 0};
+		tls_variant v = {0, 1, "X25519", 0, 0};
 		tls_pair *bad = tls_pair_new(ec, ec, other, ec, &v);
 		tls_result r;
 		if (!bad || tls_handshake(bad, &r) == 0)

@@ -36,6 +36,8 @@ typedef struct {
 	int mtls;              /* client certificate required and verified */
 	const char *groups;    /* "X25519" or "P-256" */
 	int resume;            /* resume the session of the first handshake */
+	int no_tickets;        /* 1: the server issues no TLS 1.3 session tickets
+				  (0: OpenSSL's default, two per handshake) */
 } tls_variant;
 
 typedef struct {

@@ -44,7 +44,7 @@ static void one(const tls_pki *pki, const tls_variant *v, tls_result *r)
 static void mtls13_verified_both_ways(void **state)
 {
 	(void)state;
-	tls_variant v = {0, 1, "X25519", 0};
+	tls_variant v = {0, 1, "X25519", 0, 0};
 	tls_result r;
 	one(ec, &v, &r);
 	assert_true(r.ok);
@@ -65,7 +65,7 @@ static void mtls13_verified_both_ways(void **state)
 static void server_auth_only(void **state)
 {
 	(void)state;
-	tls_variant v = {0, 0, "X25519", 0};
+	tls_variant v = {0, 0, "X25519", 0, 0};
 	tls_result r;
 	one(ec, &v, &r);
 	assert_true(r.ok);
@@ -76,7 +76,7 @@ static void server_auth_only(void **state)
 static void wrong_ca_rejected(void **state)
 {
 	(void)state;
-	tls_variant v = {0, 1, "X25519", 0};
+	tls_variant v = {0, 1, "X25519", 0, 0};
 	tls_result r;
 	/* the client trusts another CA */
 	tls_pair *tp = tls_pair_new(ec, ec, other, ec, &v);
@@ -101,7 +101,7 @@ static void wrong_ca_rejected(void **state)
 	assert_true(r.client_verified_san && r.server_verified_san);
 	tls_pair_free(tp);
 	/* TLS 1.2 with a wrong CA */
-	tls_variant v12 = {1, 1, "X25519", 0};
+	tls_variant v12 = {1, 1, "X25519", 0, 0};
 	tp = tls_pair_new(ec, ec, other, ec, &v12);
 	assert_int_equal(tls_handshake(tp, &r), -1);
 	tls_pair_free(tp);
@@ -111,7 +111,7 @@ static void resumption(void **state)
 {
 	(void)state;
 	for (int tls12 = 0; tls12 <= 1; tls12++) {
-		tls_variant v = {tls12, 1, "X25519", 1};
+		tls_variant v = {tls12, 1, "X25519", 1, 0};
 		tls_pair *tp = tls_pair_new(ec, ec, ec, ec, &v);
 		tls_result r;
 		assert_int_equal(tls_handshake(tp, &r), 0);
@@ -124,10 +124,23 @@ static void resumption(void **state)
 	}
 }
 
+/* No session tickets: the handshake still verifies both ways, with fewer
+ * bytes on the wire (OpenSSL's default is two tickets per handshake). */
+static void no_tickets(void **state)
+{
+	(void)state;
+	tls_variant with = {0, 1, "X25519", 0, 0}, without = {0, 1, "X25519", 0, 1};
+	tls_result a, b;
+	one(ec, &with, &a);
+	one(ec, &without, &b);
+	assert_true(b.ok && b.client_verified_san && b.server_verified_san);
+	assert_true(b.wire_bytes < a.wire_bytes - 500);
+}
+
 static void tls12(void **state)
 {
 	(void)state;
-	tls_variant v = {1, 1, "X25519", 0};
+	tls_variant v = {1, 1, "X25519", 0, 0};
 	tls_result r;
 	one(ec, &v, &r);
 	assert_true(r.client_verified_san && r.server_verified_san);
@@ -141,6 +154,7 @@ int main(void)
 		cmocka_unit_test(server_auth_only),
 		cmocka_unit_test(wrong_ca_rejected),
 		cmocka_unit_test(resumption),
+		cmocka_unit_test(no_tickets),
 		cmocka_unit_test(tls12),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
