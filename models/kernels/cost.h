@@ -122,6 +122,7 @@ typedef struct {
 	cost_entry op[COST_OP_COUNT];
 	char host[160];         /* "CPU model, kernel" of the calibration host */
 	char source[256];       /* file the profile came from, or "host" */
+	char sha256[65];        /* SHA-256 (hex) of the profile's bytes: record it with a run */
 } cost_profile;
 
 /* Per node type: the profile scaled by the node's CPU speed. */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -364,16 +365,53 @@ int cost_profile_from_json(const json_t *root, cost_profile *p, char *err, size_
 	return 0;
 }
 
+static void sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	out[0] = '\0';
+	if (!EVP_Digest(data, n, md, &len, EVP_sha256(), NULL) || len != 32)
+		return;
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 int cost_profile_load(const char *path, cost_profile *p, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	json_error_t je;
-	json_t *root = json_loadf(f, 0, &je);
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	do {
+		if (len + 65536 > cap) {
+			cap = cap ? 2 * cap : 262144;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -1;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	int rerr = ferror(f);
 	fclose(f);
+	if (rerr) {
+		free(buf);
+		snprintf(err, errlen, "%s: read error", path);
+		return -1;
+	}
+	json_error_t je;
+	json_t *root = json_loadb(buf, len, 0, &je);
+	char sha[65];
+	sha256_hex(buf, len, sha);
+	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -2;
@@ -386,6 +424,7 @@ int cost_profile_load(const char *path, cost_profile *p, char *err, size_t errle
 		return -2;
 	}
 	snprintf(p->source, sizeof p->source, "%s", path);
+	memcpy(p->sha256, sha, sizeof sha);
 	return 0;
 }
 
@@ -405,11 +444,15 @@ int cost_profile_resolve(const char *spec, cost_profile *p, char *err, size_t er
 			return -2;
 		}
 		int rc = cost_profile_from_json(prof, p, e2, sizeof e2);
+		char *text = rc ? NULL : json_dumps(prof, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 		json_decref(prof);
 		if (rc) {
 			snprintf(err, errlen, "host calibration: %s", e2);
 			return -2;
 		}
+		if (text)
+			sha256_hex(text, strlen(text), p->sha256);
+		free(text);
 		snprintf(p->source, sizeof p->source, "host (quick calibration)");
 		return 0;
 	}

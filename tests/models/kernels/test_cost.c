@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/kernels/calib.h"
 #include "models/kernels/cost.h"
@@ -157,6 +159,25 @@ static void bad_profiles(void **state)
 	assert_int_equal(cost_profile_load("/nonexistent/profile.json", &p, err, sizeof err), -1);
 }
 
+/* A loaded file records its path and SHA-256 (provenance for a run). */
+static void load_records_digest(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/meshsim-test-profile-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "{\"format\": \"meshsim-calibration\", \"version\": 1, \"operations\": {}}\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	cost_profile p;
+	char err[256];
+	assert_int_equal(cost_profile_load(path, &p, err, sizeof err), 0);
+	unlink(path);
+	assert_string_equal(p.sha256, "498c15a2135504b7001655a12e25d2b6ee12784b63792a1ae3ee411ff35861e5");
+	assert_string_equal(p.source, path);
+	assert_int_equal(p.op[COST_SYSCALL].available, 0);
+}
+
 static void ops_round_trip(void **state)
 {
 	(void)state;
@@ -243,6 +264,7 @@ int main(void)
 		cmocka_unit_test(exact_costs),
 		cmocka_unit_test(speed_and_lists),
 		cmocka_unit_test(bad_profiles),
+		cmocka_unit_test(load_records_digest),
 		cmocka_unit_test(ops_round_trip),
 		cmocka_unit_test(calib_profile_round_trip),
 	};

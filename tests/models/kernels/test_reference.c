@@ -42,6 +42,8 @@ static void covers_everything(void **state)
 		if (!prof.op[i].available)
 			fail_msg("reference profile lacks %s", cost_op_name((cost_op)i));
 	assert_non_null(strstr(prof.host, "AMD EPYC"));
+	assert_int_equal(strlen(prof.sha256), 64); /* the file's digest, for provenance */
+	assert_non_null(strstr(prof.source, "reference.json"));
 }
 
 static void exact_costs(void **state)
