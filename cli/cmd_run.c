@@ -15,6 +15,7 @@
 #include "cli/report.h"
 #include "cli/version.h"
 #include "db/store.h"
+#include "models/kernels/calib.h"
 #include "runner/runner.h"
 #include "scenario/scenario.h"
 
@@ -46,7 +47,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: meshsim run SCENARIO [-o DB] [--seed N] [--replications N] [--set PATH=VALUE]...\n"
-	        "                   [--output-format text|json|fortio-json] [--progress auto|always|never]\n"
+	        "                   [--calibration FILE|host] [--output-format text|json|fortio-json]\n"
+	        "                   [--progress auto|always|never]\n"
 	        "\n"
 	        "Runs a scenario and prints throughput and latency percentiles per workload.\n"
 	        "  -o, --output DB        also store every run in the SQLite database DB\n"
@@ -55,6 +57,9 @@ static void usage(FILE *f)
 	        "  --replications N       independent replications (overrides spec.replications);\n"
 	        "                         replication r draws from streams keyed by (seed, r)\n"
 	        "  --set PATH=VALUE       override a scenario field, e.g. spec.workloads[0].qps=2000\n"
+	        "  --calibration P        calibration profile: a file, or `host` to measure this\n"
+	        "                         host now (default: spec.calibration, else the committed\n"
+	        "                         configs/calibration/reference.json)\n"
 	        "  --output-format F      text (default), json, or fortio-json (Fortio's result\n"
 	        "                         file: one object, or an array when there are several\n"
 	        "                         workloads or replications)\n"
@@ -72,6 +77,7 @@ static void usage(FILE *f)
 typedef struct run_options {
 	const char *scenario_path;
 	const char *db_path;
+	const char *calibration; /* NULL: from the scenario, else the reference */
 	const char *sets[MAX_SETS];
 	size_t nsets;
 	long long seed;          /* -1: from the scenario */
@@ -87,6 +93,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 		{"seed", required_argument, NULL, 's'},
 		{"replications", required_argument, NULL, 'r'},
 		{"set", required_argument, NULL, 'S'},
+		{"calibration", required_argument, NULL, 'c'},
 		{"output-format", required_argument, NULL, 'f'},
 		{"progress", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
@@ -124,6 +131,9 @@ static int parse_options(int argc, char **argv, run_options *o)
 				return EXIT_USAGE;
 			}
 			o->sets[o->nsets++] = optarg;
+			break;
+		case 'c':
+			o->calibration = optarg;
 			break;
 		case 'f':
 			if (!strcmp(optarg, "text"))
@@ -168,7 +178,8 @@ static double unix_now(void)
 
 /* Stores one replication; returns 0 or an exit status. */
 static int store_run(ms_store *st, const scenario *scn, const char *json, const char *hash,
-                     const report_run *rr, store_status status, char *uuid_out, size_t uuidlen)
+                     const cost_profile *prof, const report_run *rr, store_status status,
+                     char *uuid_out, size_t uuidlen)
 {
 	store_run_meta m = {0};
 	m.scenario_name = scn->metadata.name;
@@ -189,6 +200,11 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 	}
 	for (size_t i = 0; i < scn->metadata.n_labels; i++)
 		store_add_attr(r, scn->metadata.labels[i].key, scn->metadata.labels[i].value);
+	/* Which calibration profile priced this run (same scenario + seed +
+	 * profile = same results). */
+	store_add_attr(r, "calibration.source", prof->source);
+	store_add_attr(r, "calibration.sha256", prof->sha256);
+	store_add_attr(r, "calibration.host", prof->host);
 
 	/* Per workload, then all workloads together as the run's KPIs (entity
 	 * "", read by the v_kpi view). */
@@ -275,6 +291,23 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 
+	/* The calibration profile that prices every operation. */
+	static cost_profile profile_storage;
+	cost_profile *prof = &profile_storage;
+	{
+		const char *spec = o.calibration;
+		if (!spec && scn->spec.calibration && scn->spec.calibration[0])
+			spec = scn->spec.calibration;
+		char err[512];
+		int prc = cost_profile_resolve(spec, prof, err, sizeof err);
+		if (prc != 0) {
+			fprintf(stderr, "meshsim run: calibration profile: %s\n", err);
+			free(json);
+			scenario_free(scn);
+			return prc == -1 ? EXIT_NOINPUT : EXIT_DATAERR;
+		}
+	}
+
 	ms_store *st = NULL;
 	if (o.db_path) {
 		char err[512];
@@ -346,7 +379,7 @@ int cmd_run(int argc, char **argv)
 		};
 		char uuid[64] = "";
 		if (st) {
-			int code = store_run(st, scn, json, hash, &rr,
+			int code = store_run(st, scn, json, hash, prof, &rr,
 			                     interrupted ? STORE_INTERRUPTED : STORE_OK, uuid, sizeof uuid);
 			if (code != 0)
 				exit_code = code;
@@ -379,8 +412,9 @@ int cmd_run(int argc, char **argv)
 		if (finished > 1)
 			report_text_summary(stdout, names, nwl, metrics, finished);
 	} else if (o.format == REPORT_JSON) {
-		json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "meshsim", MESHSIM_VERSION, "scenario",
-		                        scn->metadata.name, "config_hash", hash, "runs", collected);
+		json_t *doc = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o}", "meshsim", MESHSIM_VERSION,
+		                        "scenario", scn->metadata.name, "config_hash", hash, "calibration",
+		                        "source", prof->source, "sha256", prof->sha256, "runs", collected);
 		if (finished > 1)
 			json_object_set_new(doc, "summary", report_json_summary(names, nwl, metrics, finished));
 		json_dumpf(doc, stdout, JSON_INDENT(2));

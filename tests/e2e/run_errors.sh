@@ -15,6 +15,12 @@ expect_exit 65 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --set spec.duration=-
 expect_exit 2 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --output-format xml
 expect_exit 2 "$MESHSIM" run
 
+# A calibration profile that is missing (66) or not a profile (65).
+expect_exit 66 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --calibration "$TMP/none.json" -o "$TMP/never.db"
+echo '{"format": "something else"}' >"$TMP/notprofile.json"
+expect_exit 65 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --calibration "$TMP/notprofile.json" -o "$TMP/never.db"
+[ ! -e "$TMP/never.db" ] || fail "a bad calibration profile created the database"
+
 echo "not a database" >"$TMP/foreign.db"
 cp "$TMP/foreign.db" "$TMP/foreign.orig"
 expect_exit 73 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/foreign.db" --progress never

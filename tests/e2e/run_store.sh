@@ -20,6 +20,9 @@ assert abs(mean - w["latency"]["mean"]) < 1e-15
 assert tp == w["throughput"]
 (kpi,) = db.execute("SELECT count(*) FROM v_kpi").fetchone()
 assert kpi == 1
+attrs = dict(db.execute("SELECT name, value FROM run_attr"))
+assert attrs["calibration.sha256"] == d["calibration"]["sha256"] and len(attrs["calibration.sha256"]) == 64
+assert attrs["calibration.source"].endswith("configs/calibration/reference.json")
 PY
 
 # Replications: three runs, a summary with intervals, and v_point_ci.
