@@ -1,7 +1,7 @@
 /*
  * models/mesh_profile.h - a service mesh's data plane as data.
  *
- * A mesh profile (configs/meshes/*.yaml, kind MeshProfile, loaded by
+ * A mesh profile (a YAML file in configs/meshes/, kind MeshProfile, loaded by
  * scenario/meshprofile.c) says which components a mesh runs, where they
  * sit, how they hold connections and memory, and, for every step of a
  * request's path, which operations are done there. The operations are

@@ -291,3 +291,71 @@ res_busy ps_busy(ps_resource *r)
 	}
 	return b;
 }
+
+/* --- token pool */
+
+int pool_init(token_pool *p, sim_t *sim, int tokens)
+{
+	memset(p, 0, sizeof(*p));
+	if (tokens < 1)
+		return -1;
+	p->sim = sim;
+	p->tokens = tokens;
+	level_init(&p->busy_tokens, sim_now(sim), 0);
+	level_init(&p->queue_len, sim_now(sim), 0);
+	tally_init(&p->wait);
+	return 0;
+}
+
+static void pool_grant(token_pool *p, pool_waiter *w)
+{
+	sim_time_t now = sim_now(p->sim);
+	p->in_use++;
+	level_set(&p->busy_tokens, now, p->in_use);
+	tally_add(&p->wait, (double)(now - w->since));
+	w->granted(p->sim, w);
+}
+
+bool pool_acquire(token_pool *p, pool_waiter *w)
+{
+	bool was_idle = p->in_use == 0;
+	w->since = sim_now(p->sim);
+	w->next = NULL;
+	if (p->in_use < p->tokens) {
+		pool_grant(p, w);
+		return was_idle;
+	}
+	if (p->tail)
+		p->tail->next = w;
+	else
+		p->head = w;
+	p->tail = w;
+	p->waiting++;
+	level_set(&p->queue_len, w->since, (double)p->waiting);
+	return was_idle;
+}
+
+void pool_release(token_pool *p)
+{
+	sim_time_t now = sim_now(p->sim);
+	assert(p->in_use > 0);
+	p->in_use--;
+	level_set(&p->busy_tokens, now, p->in_use);
+	if (p->head) {
+		pool_waiter *w = p->head;
+		p->head = w->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->waiting--;
+		level_set(&p->queue_len, now, (double)p->waiting);
+		pool_grant(p, w);
+	}
+}
+
+void pool_restart_stats(token_pool *p)
+{
+	sim_time_t now = sim_now(p->sim);
+	level_restart(&p->busy_tokens, now);
+	level_restart(&p->queue_len, now);
+	tally_init(&p->wait);
+}

@@ -22,6 +22,7 @@
 #ifndef MESHSIM_SIM_RESOURCE_H
 #define MESHSIM_SIM_RESOURCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -92,5 +93,34 @@ void ps_free(ps_resource *r);
 /* Returns 0, or -1 when out of memory (the job is not taken). */
 int ps_submit(ps_resource *r, res_job *job);
 res_busy ps_busy(ps_resource *r);
+
+/* token_pool: k tokens handed out first come, first served (a proxy's
+ * worker threads while their CPU work runs on a node's ps_resource). The
+ * holder gives its token back with pool_release. Granting is synchronous:
+ * `granted` runs inside pool_acquire or pool_release. */
+typedef struct pool_waiter pool_waiter;
+struct pool_waiter {
+	void (*granted)(sim_t *sim, pool_waiter *w);
+	sim_time_t since;     /* filled in: when it asked */
+	pool_waiter *next;
+};
+
+typedef struct token_pool {
+	sim_t *sim;
+	int tokens;
+	int in_use;
+	pool_waiter *head, *tail;
+	uint64_t waiting;
+	level busy_tokens;
+	level queue_len;
+	tally wait;           /* ns from asking to being granted */
+} token_pool;
+
+int pool_init(token_pool *p, sim_t *sim, int tokens);
+/* Returns true if the pool had no token in use when asked (an idle worker
+ * is woken), false otherwise; `granted` runs now or when a token frees. */
+bool pool_acquire(token_pool *p, pool_waiter *w);
+void pool_release(token_pool *p);
+void pool_restart_stats(token_pool *p);
 
 #endif

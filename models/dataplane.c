@@ -1,0 +1,465 @@
+/* models/dataplane.c - the request path through a mesh. See dataplane.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/dataplane.h"
+
+/* Conditions that depend only on the mesh options, not on the request. */
+#define DP_MESH_BITS (MP_WHEN_MTLS | MP_WHEN_NO_MTLS | MP_WHEN_L7 | MP_WHEN_NO_L7 | \
+                      MP_WHEN_HTTP_PARSING | MP_WHEN_NO_HTTP_PARSING | MP_WHEN_WIREGUARD | \
+                      MP_WHEN_L4_POLICY | MP_WHEN_L7_POLICY)
+
+static unsigned mesh_bits(const dp_options *o)
+{
+	unsigned b = 0;
+	b |= o->mtls ? MP_WHEN_MTLS : MP_WHEN_NO_MTLS;
+	b |= o->l7 ? MP_WHEN_L7 : MP_WHEN_NO_L7;
+	b |= o->http_parsing ? MP_WHEN_HTTP_PARSING : MP_WHEN_NO_HTTP_PARSING;
+	if (o->wireguard)
+		b |= MP_WHEN_WIREGUARD;
+	if (o->l4_rules > 0)
+		b |= MP_WHEN_L4_POLICY;
+	if (o->l7_rules > 0)
+		b |= MP_WHEN_L7_POLICY;
+	return b;
+}
+
+static inline bool holds(unsigned need, unsigned ctx)
+{
+	return (need & ~ctx) == 0;
+}
+
+static int add_instance(dataplane *dp, int component, int node)
+{
+	const mp_component *c = &dp->prof->components[component];
+	dp_instance *in = &dp->inst[dp->ninst];
+	memset(in, 0, sizeof(*in));
+	in->component = component;
+	in->node = node;
+	int workers = c->workers;
+	if (c->workers_from_mesh && dp->opt.proxy_concurrency > 0)
+		workers = dp->opt.proxy_concurrency;
+	if (workers == 0)
+		workers = (int)ceil(dp->nodes[node].cores);
+	in->has_workers = c->user_space && workers > 0;
+	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
+		return -1;
+	return (int)dp->ninst++;
+}
+
+int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const cost_profile *costs,
+                   const double *node_cores, const double *node_speed, size_t nnodes,
+                   const dp_pod *pods, size_t npods, app_service *services, size_t nservices,
+                   const int *service_first_pod, const dp_options *opt)
+{
+	memset(dp, 0, sizeof(*dp));
+	if (nnodes == 0)
+		return -1;
+	dp->sim = sim;
+	dp->prof = prof;
+	dp->opt = *opt;
+	dp->nnodes = nnodes;
+	dp->npods = npods;
+	dp->services = services;
+	dp->nservices = nservices;
+	size_t nc = prof->ncomponents;
+	dp->nodes = calloc(nnodes, sizeof(*dp->nodes));
+	dp->pods = calloc(npods ? npods : 1, sizeof(*dp->pods));
+	dp->service_first_pod = calloc(nservices ? nservices : 1, sizeof(int));
+	dp->waypoint_node = calloc(nservices ? nservices : 1, sizeof(int));
+	dp->deployed = calloc(nc ? nc : 1, sizeof(bool));
+	size_t cap = nc * (npods + nnodes + nservices) + 1;
+	dp->inst = calloc(cap, sizeof(*dp->inst));
+	dp->pod_inst = malloc((npods * nc + 1) * sizeof(int));
+	dp->node_inst = malloc((nnodes * nc + 1) * sizeof(int));
+	dp->service_inst = malloc((nservices * nc + 1) * sizeof(int));
+	if (!dp->nodes || !dp->pods || !dp->service_first_pod || !dp->waypoint_node || !dp->deployed ||
+	    !dp->inst || !dp->pod_inst || !dp->node_inst || !dp->service_inst)
+		goto fail;
+	memcpy(dp->pods, pods, npods * sizeof(*pods));
+	if (nservices)
+		memcpy(dp->service_first_pod, service_first_pod, nservices * sizeof(int));
+	for (size_t i = 0; i < npods * nc; i++)
+		dp->pod_inst[i] = -1;
+	for (size_t i = 0; i < nnodes * nc; i++)
+		dp->node_inst[i] = -1;
+	for (size_t i = 0; i < nservices * nc; i++)
+		dp->service_inst[i] = -1;
+
+	for (size_t n = 0; n < nnodes; n++) {
+		dp_node *node = &dp->nodes[n];
+		node->cores = node_cores[n];
+		node->speed = node_speed[n];
+		/* Costs are divided by the node's speed once, here; the cores
+		 * then run at speed 1 (work is already in this node's ns). */
+		if (cost_table_init(&node->costs, costs, node->speed) != 0 ||
+		    ps_init(&node->cpu, sim, node->cores, 1.0) != 0)
+			goto fail;
+	}
+
+	/* A component is deployed if one of its hops can run under these
+	 * mesh options (l7 off: no waypoint, no node Envoy). */
+	unsigned mb = mesh_bits(opt);
+	for (size_t h = 0; h < prof->nhops; h++) {
+		const mp_hop *hop = &prof->hops[h];
+		if (hop->component >= 0 && holds(hop->when & DP_MESH_BITS, mb))
+			dp->deployed[hop->component] = true;
+	}
+	/* A waypoint runs on a node of its own choosing: spread by service. */
+	for (size_t s = 0; s < nservices; s++)
+		dp->waypoint_node[s] = (int)(s % nnodes);
+
+	for (size_t c = 0; c < nc; c++) {
+		if (!dp->deployed[c])
+			continue;
+		switch (prof->components[c].scope) {
+		case MP_SCOPE_POD:
+			for (size_t p = 0; p < npods; p++)
+				if (pods[p].in_mesh && pods[p].node >= 0) {
+					int i = add_instance(dp, (int)c, pods[p].node);
+					if (i < 0)
+						goto fail;
+					dp->pod_inst[p * nc + c] = i;
+				}
+			break;
+		case MP_SCOPE_NODE:
+			for (size_t n = 0; n < nnodes; n++) {
+				int i = add_instance(dp, (int)c, (int)n);
+				if (i < 0)
+					goto fail;
+				dp->node_inst[n * nc + c] = i;
+			}
+			break;
+		case MP_SCOPE_SERVICE_ACCOUNT:
+		case MP_SCOPE_NAMESPACE: /* one per destination service in this version */
+			for (size_t s = 0; s < nservices; s++) {
+				int i = add_instance(dp, (int)c, dp->waypoint_node[s]);
+				if (i < 0)
+					goto fail;
+				dp->service_inst[s * nc + c] = i;
+			}
+			break;
+		}
+	}
+	return 0;
+fail:
+	dataplane_free(dp);
+	return -1;
+}
+
+void dataplane_free(dataplane *dp)
+{
+	if (dp->nodes)
+		for (size_t n = 0; n < dp->nnodes; n++)
+			ps_free(&dp->nodes[n].cpu);
+	free(dp->nodes);
+	free(dp->pods);
+	free(dp->service_first_pod);
+	free(dp->waypoint_node);
+	free(dp->deployed);
+	free(dp->inst);
+	free(dp->pod_inst);
+	free(dp->node_inst);
+	free(dp->service_inst);
+	memset(dp, 0, sizeof(*dp));
+}
+
+/* --- pricing */
+
+static uint32_t message_bytes(const dp_request *req, int phase)
+{
+	return phase == 0 ? req->request_bytes + DP_REQUEST_HEAD_BYTES
+	                  : req->response_bytes + DP_RESPONSE_HEAD_BYTES;
+}
+
+static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned ctx, int phase,
+                      uint32_t req_total, uint32_t resp_total, double *user_ns, double *kernel_ns)
+{
+	const cost_table *t = &dp->nodes[node].costs;
+	uint32_t msg = phase == 0 ? req_total : resp_total;
+	double u = 0, k = 0;
+	for (size_t i = 0; i < hop->nops; i++) {
+		const mp_hop_op *ho = &hop->ops[i];
+		if (!holds(ho->when, ctx))
+			continue;
+		uint64_t size = 0;
+		double count = ho->op.count;
+		switch (ho->op.size_ref) {
+		case MP_SIZE_FIXED:
+			size = ho->op.size;
+			break;
+		case MP_SIZE_REQUEST:
+			size = req_total;
+			break;
+		case MP_SIZE_RESPONSE:
+			size = resp_total;
+			break;
+		case MP_SIZE_MESSAGE:
+			size = msg;
+			break;
+		case MP_SIZE_L4_RULES:
+			size = (uint64_t)dp->opt.l4_rules;
+			break;
+		case MP_SIZE_L7_RULES:
+			size = (uint64_t)dp->opt.l7_rules;
+			break;
+		case MP_SIZE_PACKETS:
+			size = ho->op.size;
+			count *= (double)((msg + DP_MSS_BYTES - 1) / DP_MSS_BYTES);
+			break;
+		}
+		double ou, ok;
+		cost_of_exact(t, ho->op.op, size, &ou, &ok);
+		u += count * ou;
+		k += count * ok;
+	}
+	if (hop->component >= 0) {
+		const mp_component *c = &dp->prof->components[hop->component];
+		double fw = c->framework_per_request.value;
+		if (ctx & MP_WHEN_NEW_CONNECTION)
+			fw += c->framework_per_connection.value;
+		u += hop->framework_share * fw / dp->nodes[node].speed;
+	}
+	*user_ns = u;
+	*kernel_ns = k;
+}
+
+void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
+                        uint32_t request_bytes, uint32_t response_bytes, double *user_ns,
+                        double *kernel_ns)
+{
+	const mp_hop *hop = &dp->prof->hops[h];
+	price_hop(dp, node, hop, ctx, hop->direction == MP_REQUEST ? 0 : 1,
+	          request_bytes + DP_REQUEST_HEAD_BYTES, response_bytes + DP_RESPONSE_HEAD_BYTES,
+	          user_ns, kernel_ns);
+}
+
+double dataplane_instance_memory(const dataplane *dp, const dp_instance *in)
+{
+	const mp_component *c = &dp->prof->components[in->component];
+	return c->memory_base.value + c->memory_per_connection.value * (double)in->connections +
+	       c->memory_per_config_object.value * (double)dp->opt.config_objects;
+}
+
+/* --- walking the path */
+
+static void step(sim_t *sim, dp_request *req);
+
+static int side_node(const dataplane *dp, const dp_request *req, mp_side side)
+{
+	switch (side) {
+	case MP_SIDE_CLIENT:
+		return dp->pods[req->client_pod].node;
+	case MP_SIDE_SERVER:
+		return dp->pods[req->server_pod].node;
+	case MP_SIDE_WAYPOINT:
+	default:
+		return dp->waypoint_node[dp->pods[req->server_pod].service];
+	}
+}
+
+/* The instance that runs a component hop for this request, or -1. */
+static int hop_instance(const dataplane *dp, const dp_request *req, const mp_hop *hop)
+{
+	size_t nc = dp->prof->ncomponents;
+	int c = hop->component;
+	const mp_component *comp = &dp->prof->components[c];
+	int pod = hop->side == MP_SIDE_CLIENT ? req->client_pod : req->server_pod;
+	switch (comp->scope) {
+	case MP_SCOPE_POD:
+		if (hop->side == MP_SIDE_WAYPOINT)
+			return -1;
+		return dp->pod_inst[(size_t)pod * nc + (size_t)c];
+	case MP_SCOPE_NODE: {
+		int node = side_node(dp, req, hop->side);
+		return node < 0 ? -1 : dp->node_inst[(size_t)node * nc + (size_t)c];
+	}
+	case MP_SCOPE_SERVICE_ACCOUNT:
+	case MP_SCOPE_NAMESPACE:
+	default:
+		return dp->service_inst[(size_t)dp->pods[req->server_pod].service * nc + (size_t)c];
+	}
+}
+
+static void on_cpu_done(sim_t *sim, res_job *job)
+{
+	dp_request *req = job->owner;
+	dataplane *dp = req->dp;
+	if (req->cur_inst >= 0) {
+		dp_instance *in = &dp->inst[req->cur_inst];
+		in->user_ns += (double)job->user_ns;
+		in->kernel_ns += (double)job->kernel_ns;
+		in->requests++;
+		if (in->has_workers)
+			pool_release(&in->workers);
+	} else {
+		dp_node *node = &dp->nodes[req->cur_node];
+		node->kernel_user_ns += (double)job->user_ns;
+		node->kernel_kernel_ns += (double)job->kernel_ns;
+	}
+	step(sim, req);
+}
+
+static void run_cpu(dataplane *dp, dp_request *req)
+{
+	if (req->job.user_ns + req->job.kernel_ns == 0) {
+		on_cpu_done(dp->sim, &req->job);
+		return;
+	}
+	if (ps_submit(&dp->nodes[req->cur_node].cpu, &req->job) != 0)
+		abort(); /* out of memory growing a node's job heap */
+}
+
+static void on_woken(sim_t *sim, void *ctx, uint64_t arg)
+{
+	(void)sim;
+	(void)arg;
+	dp_request *req = ctx;
+	run_cpu(req->dp, req);
+}
+
+static void on_worker(sim_t *sim, pool_waiter *w)
+{
+	dp_request *req = (dp_request *)((char *)w - offsetof(dp_request, waiter));
+	dataplane *dp = req->dp;
+	const mp_component *c = &dp->prof->components[dp->inst[req->cur_inst].component];
+	/* An idle worker was asleep: the wake-up adds latency, not CPU. */
+	if (req->waking && c->wakeup_delay.value > 0) {
+		req->waking = false;
+		sim_schedule(sim, (sim_time_t)llround(c->wakeup_delay.value), on_woken, req, 0);
+		return;
+	}
+	run_cpu(dp, req);
+}
+
+static void on_arrive(sim_t *sim, void *ctx, uint64_t arg);
+
+/* Moves the request to `node` (crossing the network if it is elsewhere)
+ * and then continues with step(). Returns true if it had to travel. */
+static bool travel(dataplane *dp, dp_request *req, int node)
+{
+	if (node == req->cur_node)
+		return false;
+	double bytes = message_bytes(req, req->phase);
+	double wire_ns = dp->opt.bandwidth_bps > 0 ? bytes * 8e9 / dp->opt.bandwidth_bps : 0;
+	sim_time_t delay = dp->opt.latency_ns + (sim_time_t)ceil(wire_ns);
+	req->cur_node = node;
+	sim_schedule(dp->sim, delay, on_arrive, req, 0);
+	return true;
+}
+
+static void on_arrive(sim_t *sim, void *ctx, uint64_t arg)
+{
+	(void)arg;
+	step(sim, ctx);
+}
+
+static void on_app_reply(sim_t *sim, app_request *app)
+{
+	dp_request *req = (dp_request *)app;
+	req->phase = 1;
+	req->hop = 0;
+	step(sim, req);
+}
+
+/* Runs the request's next applicable hop, or the next stage. */
+static void step(sim_t *sim, dp_request *req)
+{
+	dataplane *dp = req->dp;
+	const mesh_profile *prof = dp->prof;
+	mp_direction dir = req->phase == 0 ? MP_REQUEST : MP_RESPONSE;
+	while (req->hop < prof->nhops) {
+		size_t h = req->hop++;
+		const mp_hop *hop = &prof->hops[h];
+		if (hop->direction != dir || !holds(hop->when, req->ctx))
+			continue;
+		int inst = -1, node;
+		if (hop->component >= 0) {
+			inst = hop_instance(dp, req, hop);
+			if (inst < 0)
+				continue; /* no such component here (pod outside the mesh) */
+			node = dp->inst[inst].node;
+		} else {
+			node = side_node(dp, req, hop->side);
+			if (node < 0)
+				continue; /* the client is outside the cluster */
+		}
+		if (travel(dp, req, node)) {
+			req->hop = h; /* run this hop on arrival */
+			return;
+		}
+		req->cur_inst = inst;
+		req->cur_hop = (int)h;
+		double u, k;
+		price_hop(dp, node, hop, req->ctx, req->phase, message_bytes(req, 0), message_bytes(req, 1),
+		          &u, &k);
+		req->job.user_ns = (int64_t)llround(u);
+		req->job.kernel_ns = (int64_t)llround(k);
+		req->job.done = on_cpu_done;
+		req->job.owner = req;
+		/* A new connection is counted where it is accepted or opened: at
+		 * the instance's hop in the request direction (profiles give a
+		 * component one request hop per side of a path). */
+		if (inst >= 0 && req->phase == 0 && (req->ctx & MP_WHEN_NEW_CONNECTION))
+			dp->inst[inst].connections++;
+		if (inst >= 0 && dp->inst[inst].has_workers) {
+			dp_instance *in = &dp->inst[inst];
+			req->waking = in->workers.in_use == 0;
+			req->waiter.granted = on_worker;
+			pool_acquire(&in->workers, &req->waiter);
+		} else {
+			run_cpu(dp, req);
+		}
+		return;
+	}
+	if (req->phase == 0) {
+		/* The server application. */
+		const dp_pod *sp = &dp->pods[req->server_pod];
+		if (travel(dp, req, sp->node))
+			return;
+		app_service *svc = &dp->services[sp->service];
+		req->app.reply = on_app_reply;
+		req->app.owner = req;
+		app_service_submit(svc, req->server_pod - dp->service_first_pod[sp->service], &req->app);
+		return;
+	}
+	int client_node = dp->pods[req->client_pod].node;
+	if (client_node >= 0 && travel(dp, req, client_node))
+		return;
+	dp->requests_done++;
+	req->done(sim, req);
+}
+
+void dataplane_send(dataplane *dp, dp_request *req)
+{
+	req->dp = dp;
+	req->phase = 0;
+	req->hop = 0;
+	req->cur_inst = -1;
+	req->cur_hop = -1;
+	const dp_pod *cp = &dp->pods[req->client_pod];
+	const dp_pod *sp = &dp->pods[req->server_pod];
+	/* A client outside the cluster enters at the server's node from afar. */
+	req->cur_node = cp->node >= 0 ? cp->node : -1;
+	unsigned ctx = mesh_bits(&dp->opt);
+	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
+	if (req->new_connection)
+		ctx |= MP_WHEN_NEW_CONNECTION;
+	req->ctx = ctx;
+	dp->requests_started++;
+	step(dp->sim, req);
+}
+
+void dataplane_restart_stats(dataplane *dp)
+{
+	for (size_t i = 0; i < dp->ninst; i++) {
+		dp_instance *in = &dp->inst[i];
+		in->user_ns = in->kernel_ns = 0;
+		in->requests = 0;
+		if (in->has_workers)
+			pool_restart_stats(&in->workers);
+	}
+	for (size_t n = 0; n < dp->nnodes; n++)
+		dp->nodes[n].kernel_user_ns = dp->nodes[n].kernel_kernel_ns = 0;
+}

@@ -1,0 +1,160 @@
+/*
+ * models/dataplane.h - the request path through a mesh, as events.
+ *
+ * A request walks the hops of its mesh profile (models/mesh_profile.h): the
+ * client side, the network, the server side, the server application, and
+ * back. At each hop the operations the profile lists are priced by the
+ * calibration profile (models/kernels/cost.h) on that node's cost table,
+ * plus the component's framework share; the CPU work then runs on the
+ * node's cores (processor sharing, shared by every component on the node),
+ * and for a user-space proxy it first needs one of the proxy's worker
+ * threads (FCFS). Waking an idle worker adds the component's wake-up
+ * delay. Consecutive hops on different nodes cross the network (one-way
+ * latency plus serialisation at the cluster's bandwidth).
+ *
+ * CPU is accounted per component instance, split into user and kernel
+ * time; "dashboard" CPU is what container metrics show: the CPU of
+ * user-space components (their user time and the kernel time of their
+ * syscalls), not kernel datapath work (eBPF, WireGuard, node kernel hops).
+ *
+ * Memory per instance: base + per open connection + per config object.
+ *
+ * Simplifications of this version (see docs/meshes.md): no NIC queueing;
+ * a connection is new on its first request (connection-per-request
+ * workloads: on every request) and pooled proxies are not tracked
+ * separately from application connections; the application's service time
+ * holds an application worker but is not CPU.
+ */
+#ifndef MESHSIM_MODELS_DATAPLANE_H
+#define MESHSIM_MODELS_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/app.h"
+#include "models/kernels/cost.h"
+#include "models/mesh_profile.h"
+#include "sim/engine.h"
+#include "sim/resource.h"
+
+/* Bytes of the HTTP/1.1 request head that the http1.parse kernel parses
+ * (kernel-costs.md §3.5: a 320 B request), added to the request body. */
+#define DP_REQUEST_HEAD_BYTES 320
+/* Bytes of a minimal HTTP/1.1 response head (status line, Date,
+ * Content-Type, Content-Length): about 120 B. */
+#define DP_RESPONSE_HEAD_BYTES 120
+/* TCP payload per packet at MTU 1500 with timestamps: 1448 B. */
+#define DP_MSS_BYTES 1448
+
+typedef struct dp_node {
+	double cores;
+	double speed;          /* relative to the calibration host */
+	cost_table costs;      /* the profile scaled by speed */
+	ps_resource cpu;
+	double kernel_user_ns; /* work of node-kernel hops (component -1), in the window */
+	double kernel_kernel_ns;
+} dp_node;
+
+typedef struct dp_instance {
+	int component;         /* index into the profile's components */
+	int node;
+	bool has_workers;
+	token_pool workers;
+	double user_ns, kernel_ns; /* CPU done, in the statistics window */
+	uint64_t requests;     /* hops handled in the window */
+	uint64_t connections;  /* connections opened through it (whole run) */
+} dp_instance;
+
+typedef struct dp_options {
+	bool mtls, l7, http_parsing, wireguard;
+	int64_t l4_rules, l7_rules;
+	int proxy_concurrency;  /* 0: the profile's worker counts */
+	double bandwidth_bps;   /* bits per second */
+	int64_t latency_ns;     /* one way, between nodes */
+	uint64_t config_objects; /* services + pods the proxies hold config for */
+} dp_options;
+
+/* A pod: where it runs, and whether it is in the mesh. */
+typedef struct dp_pod {
+	int node;
+	int service;           /* index of its service; -1 for a client pod */
+	bool in_mesh;
+} dp_pod;
+
+typedef struct dataplane {
+	sim_t *sim;
+	const mesh_profile *prof;
+	dp_options opt;
+	dp_node *nodes;
+	size_t nnodes;
+	dp_pod *pods;
+	size_t npods;
+	app_service *services; /* server applications, borrowed */
+	size_t nservices;
+	int *service_first_pod; /* pods of service s: first .. first + replicas - 1 */
+	int *waypoint_node;    /* per service */
+	dp_instance *inst;
+	size_t ninst;
+	int *pod_inst;         /* [pod * ncomponents + c] -> instance or -1 */
+	int *node_inst;        /* [node * ncomponents + c] */
+	int *service_inst;     /* [service * ncomponents + c] */
+	bool *deployed;        /* per component: some hop of it can run */
+	uint64_t requests_started, requests_done;
+} dataplane;
+
+typedef struct dp_request dp_request;
+typedef void (*dp_done_fn)(sim_t *sim, dp_request *req);
+
+/* A request in flight. The caller owns the memory (embed it) and must keep
+ * it until `done` runs; the data plane fills in the rest. */
+struct dp_request {
+	app_request app;       /* the server application stage */
+	/* Set by the caller: */
+	int client_pod;
+	int server_pod;
+	uint32_t request_bytes;  /* body */
+	uint32_t response_bytes; /* body */
+	bool new_connection;
+	dp_done_fn done;
+	void *owner;
+	/* Internal: */
+	dataplane *dp;
+	res_job job;
+	pool_waiter waiter;
+	int phase;             /* 0 request hops, 1 response hops */
+	bool waking;           /* this hop wakes an idle worker */
+	size_t hop;            /* next hop to look at */
+	int cur_node;
+	int cur_inst;          /* instance running the current hop, or -1 */
+	int cur_hop;
+	unsigned ctx;          /* MP_WHEN_* bits true for this request */
+};
+
+/* Sets up nodes, pods and component instances. `pods` lists server pods
+ * (grouped by service, as service_first_pod says) and client pods. Returns
+ * 0 or -1 (out of memory, bad arguments). */
+int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const cost_profile *costs,
+                   const double *node_cores, const double *node_speed, size_t nnodes,
+                   const dp_pod *pods, size_t npods, app_service *services, size_t nservices,
+                   const int *service_first_pod, const dp_options *opt);
+void dataplane_free(dataplane *dp);
+
+/* Starts a request along the path; req->done runs when the response is
+ * back at the client. */
+void dataplane_send(dataplane *dp, dp_request *req);
+
+/* Restarts CPU and worker statistics (end of warm-up). */
+void dataplane_restart_stats(dataplane *dp);
+
+/* Memory of an instance now, bytes. */
+double dataplane_instance_memory(const dataplane *dp, const dp_instance *in);
+
+/* The CPU a node-kernel hop or component hop would cost for one traversal
+ * of hop `h` in context `ctx` with the given message size: for tests and
+ * reports. */
+void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
+                        uint32_t request_bytes, uint32_t response_bytes, double *user_ns,
+                        double *kernel_ns);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * tests/models/test_dataplane.c - the request path on a hand-built mesh
+ * profile and synthetic costs, so every figure is known exactly:
+ * conservation, CPU accounting equal to the cores' busy time, conditions
+ * (mTLS off removes the record cost and nothing else; WireGuard only
+ * cross-node), wake-up delay only for idle workers, and an exact latency.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "models/dataplane.h"
+
+#define SYSCALL_NS 100.0
+#define RECORD_FIXED_NS 200.0
+#define RECORD_PER_BYTE_NS 1.0
+#define WG_NS 1000.0
+#define FRAMEWORK_NS 10000.0
+#define WAKEUP_NS 5000.0
+#define APP_NS 1000000 /* 1 ms */
+#define LATENCY_NS 20000
+
+static cost_profile costs;
+
+static void set_const(cost_op op, double ns, double kernel_frac)
+{
+	costs.op[op].available = 1;
+	costs.op[op].model = COST_CONST;
+	costs.op[op].fixed_ns = ns;
+	costs.op[op].kernel_frac = kernel_frac;
+}
+
+static mp_hop_op op(cost_op o, mp_size_ref ref, double count, unsigned when)
+{
+	mp_hop_op h = {{o, ref, 0, count}, when};
+	return h;
+}
+
+static mp_hop_op h0_ops[2], h1_ops[1], h2_ops[1], h3_ops[1], h4_ops[1];
+static mp_hop hops[5];
+static mp_component proxy;
+static mesh_profile prof;
+
+static void build_profile(void)
+{
+	memset(&costs, 0, sizeof costs);
+	set_const(COST_SYSCALL, SYSCALL_NS, 1.0);
+	costs.op[COST_TLS_RECORD_WRITE].available = 1;
+	costs.op[COST_TLS_RECORD_WRITE].model = COST_LINEAR;
+	costs.op[COST_TLS_RECORD_WRITE].fixed_ns = RECORD_FIXED_NS;
+	costs.op[COST_TLS_RECORD_WRITE].per_unit_ns = RECORD_PER_BYTE_NS;
+	costs.op[COST_TLS_RECORD_WRITE].kernel_frac = 0.0;
+	set_const(COST_WG_ENCRYPT, WG_NS, 1.0);
+	costs.op[COST_WG_ENCRYPT].model = COST_LINEAR; /* per byte 0: a constant */
+
+	memset(&proxy, 0, sizeof proxy);
+	proxy.name = "proxy";
+	proxy.scope = MP_SCOPE_POD;
+	proxy.user_space = true;
+	proxy.workers = 1;
+	proxy.framework_per_request.value = FRAMEWORK_NS;
+	proxy.wakeup_delay.value = WAKEUP_NS;
+	proxy.memory_base.value = 1000;
+	proxy.memory_per_connection.value = 10;
+	proxy.memory_per_config_object.value = 1;
+
+	h0_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
+	h0_ops[1] = op(COST_TLS_RECORD_WRITE, MP_SIZE_MESSAGE, 1, MP_WHEN_MTLS);
+	h1_ops[0] = op(COST_WG_ENCRYPT, MP_SIZE_PACKETS, 1, 0);
+	h2_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
+	h3_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
+	h4_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
+	hops[0] = (mp_hop){"client proxy out", MP_REQUEST, MP_SIDE_CLIENT, 0, 0, 0.5, h0_ops, 2};
+	hops[1] = (mp_hop){"client node wireguard", MP_REQUEST, MP_SIDE_CLIENT, -1,
+	                   MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE, 0, h1_ops, 1};
+	hops[2] = (mp_hop){"server proxy in", MP_REQUEST, MP_SIDE_SERVER, 0, 0, 0.5, h2_ops, 1};
+	hops[3] = (mp_hop){"server proxy out", MP_RESPONSE, MP_SIDE_SERVER, 0, 0, 0.5, h3_ops, 1};
+	hops[4] = (mp_hop){"client proxy in", MP_RESPONSE, MP_SIDE_CLIENT, 0, 0, 0.5, h4_ops, 1};
+	memset(&prof, 0, sizeof prof);
+	prof.name = "test";
+	prof.components = &proxy;
+	prof.ncomponents = 1;
+	prof.hops = hops;
+	prof.nhops = 5;
+}
+
+typedef struct world {
+	sim_t *sim;
+	app_service app;
+	dataplane dp;
+	dp_request *reqs;
+	sim_time_t *sent;
+	sim_time_t *latency;
+	size_t done;
+} world;
+
+/* Two nodes of 2 cores; pod 0 = server (node server_node), pod 1 = client (node 0). */
+static void world_init(world *w, int server_node, bool mtls, bool wireguard, size_t nreq)
+{
+	build_profile();
+	memset(w, 0, sizeof(*w));
+	w->sim = sim_create(0);
+	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
+	assert_int_equal(app_service_init(&w->app, w->sim, "srv", 1, 64, d, 1, 0, 1), 0);
+	double cores[2] = {2, 2}, speed[2] = {1, 1};
+	dp_pod pods[2] = {{server_node, 0, true}, {0, -1, true}};
+	int first[1] = {0};
+	dp_options opt = {0};
+	opt.mtls = mtls;
+	opt.wireguard = wireguard;
+	opt.http_parsing = true;
+	opt.bandwidth_bps = 0; /* latency only: exact figures */
+	opt.latency_ns = LATENCY_NS;
+	opt.config_objects = 7;
+	assert_int_equal(dataplane_init(&w->dp, w->sim, &prof, &costs, cores, speed, 2, pods, 2,
+	                                &w->app, 1, first, &opt),
+	                 0);
+	w->reqs = calloc(nreq, sizeof(*w->reqs));
+	w->sent = calloc(nreq, sizeof(*w->sent));
+	w->latency = calloc(nreq, sizeof(*w->latency));
+}
+
+static void world_free(world *w)
+{
+	dataplane_free(&w->dp);
+	app_service_free(&w->app);
+	sim_destroy(w->sim);
+	free(w->reqs);
+	free(w->sent);
+	free(w->latency);
+}
+
+static void on_done(sim_t *sim, dp_request *req)
+{
+	world *w = req->owner;
+	size_t i = (size_t)(req - w->reqs);
+	w->latency[i] = sim_now(sim) - w->sent[i];
+	w->done++;
+}
+
+static void on_send(sim_t *sim, void *ctx, uint64_t i)
+{
+	world *w = ctx;
+	dp_request *req = &w->reqs[i];
+	req->client_pod = 1;
+	req->server_pod = 0;
+	req->request_bytes = 100;
+	req->response_bytes = 1000;
+	req->new_connection = i == 0;
+	req->done = on_done;
+	req->owner = w;
+	w->sent[i] = sim_now(sim);
+	dataplane_send(&w->dp, req);
+}
+
+static void test_mtls_off_removes_record_cost_only(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, true, false, 1);
+	unsigned base = MP_WHEN_HTTP_PARSING | MP_WHEN_NO_L7 | MP_WHEN_CROSS_NODE;
+	double u1, k1, u0, k0;
+	dataplane_hop_cost(&w.dp, 0, 0, base | MP_WHEN_MTLS, 100, 1000, &u1, &k1);
+	dataplane_hop_cost(&w.dp, 0, 0, base | MP_WHEN_NO_MTLS, 100, 1000, &u0, &k0);
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	assert_true(u1 - u0 == record);   /* user: the record, nothing else */
+	assert_true(k1 == k0);            /* kernel: untouched */
+	assert_true(k0 == 2 * SYSCALL_NS);
+	assert_true(u0 == 0.5 * FRAMEWORK_NS);
+	world_free(&w);
+}
+
+static void test_wireguard_only_cross_node(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, true, true, 1);
+	double u, k;
+	unsigned mesh = MP_WHEN_MTLS | MP_WHEN_WIREGUARD;
+	/* The hop itself needs cross-node: step() skips it on one node. */
+	assert_true((hops[1].when & MP_WHEN_CROSS_NODE) != 0);
+	dataplane_hop_cost(&w.dp, 0, 1, mesh | MP_WHEN_CROSS_NODE, 100, 1000, &u, &k);
+	assert_true(k == WG_NS * 1); /* 420 B: one packet */
+	dataplane_hop_cost(&w.dp, 0, 1, mesh | MP_WHEN_CROSS_NODE, 3000, 1000, &u, &k);
+	assert_true(k == WG_NS * 3); /* 3320 B: three packets */
+	world_free(&w);
+
+	/* End to end: the node kernels do WireGuard work only cross-node. */
+	for (int server_node = 0; server_node < 2; server_node++) {
+		world_init(&w, server_node, true, true, 10);
+		for (uint64_t i = 0; i < 10; i++)
+			sim_schedule(w.sim, (sim_time_t)i * 10 * SIM_MS, on_send, &w, i);
+		sim_run(w.sim, SIM_TIME_MAX);
+		assert_int_equal(w.done, 10);
+		double wg = w.dp.nodes[0].kernel_kernel_ns + w.dp.nodes[1].kernel_kernel_ns;
+		assert_true(wg == (server_node == 1 ? 10 * WG_NS : 0));
+		world_free(&w);
+	}
+}
+
+/* One request through idle proxies, cross-node: every delay is known. */
+static void test_exact_latency_with_wakeups(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, true, false, 1);
+	sim_schedule(w.sim, 0, on_send, &w, 0);
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, 1);
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	/* hops: client out (2 syscalls + record + half framework), server in
+	 * (2 syscalls + half), server out (1 + half), client in (1 + half);
+	 * each wakes an idle worker; the network is crossed twice; the app
+	 * takes 1 ms. No contention: each CPU job runs at full speed. */
+	double cpu = 2 * SYSCALL_NS + record + 2 * SYSCALL_NS + SYSCALL_NS + SYSCALL_NS + 2 * FRAMEWORK_NS;
+	sim_time_t expect = (sim_time_t)cpu + 4 * (sim_time_t)WAKEUP_NS + 2 * LATENCY_NS + APP_NS;
+	assert_int_equal(w.latency[0], expect);
+	world_free(&w);
+}
+
+/* Many overlapping requests: all complete, once; the CPU charged to
+ * instances and node kernels equals the work the cores did, and equals
+ * the per-request cost times the number of requests. */
+static void test_conservation_and_cpu_accounting(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	world w;
+	world_init(&w, 1, true, true, N);
+	uint64_t x = 88172645463325252ull;
+	for (uint64_t i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		sim_schedule(w.sim, (sim_time_t)(x % (2 * SIM_S)), on_send, &w, i);
+	}
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, N);
+	assert_int_equal(w.dp.requests_started, N);
+	assert_int_equal(w.dp.requests_done, N);
+
+	double charged = 0, busy = 0;
+	for (size_t i = 0; i < w.dp.ninst; i++)
+		charged += w.dp.inst[i].user_ns + w.dp.inst[i].kernel_ns;
+	for (size_t n = 0; n < w.dp.nnodes; n++) {
+		charged += w.dp.nodes[n].kernel_user_ns + w.dp.nodes[n].kernel_kernel_ns;
+		res_busy b = ps_busy(&w.dp.nodes[n].cpu);
+		busy += b.user_ns + b.kernel_ns;
+		assert_int_equal(w.dp.nodes[n].cpu.n, 0); /* drained */
+	}
+	assert_true(charged == busy);
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	double per_request = 6 * SYSCALL_NS + record + 2 * FRAMEWORK_NS + WG_NS;
+	assert_true(charged == N * per_request);
+
+	/* Memory: base + per connection (one opened) + per config object. */
+	const dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
+	assert_true(dataplane_instance_memory(&w.dp, client) == 1000 + 10 * 1 + 1 * 7);
+	world_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mtls_off_removes_record_cost_only),
+		cmocka_unit_test(test_wireguard_only_cross_node),
+		cmocka_unit_test(test_exact_latency_with_wakeups),
+		cmocka_unit_test(test_conservation_and_cpu_accounting),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
