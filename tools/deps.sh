@@ -3,7 +3,7 @@
 # Idempotent and quiet: does nothing (and needs no network) when every package is present.
 set -eu
 
-PACKAGES="build-essential pkg-config git sqlite3 valgrind
+PACKAGES="build-essential pkg-config git sqlite3 valgrind python3
 libgsl-dev libsqlite3-dev libyaml-dev libjansson-dev libcmocka-dev
 libssl-dev libnghttp2-dev libhttp-parser-dev libpcre2-dev iptables"
 
