@@ -30,7 +30,8 @@ static json_t *field_json(const schema_field *f, const void *base)
 	case ST_BYTES: return json_integer((json_int_t)*(const int64_t *)p);
 	case ST_NUMBER:
 	case ST_CPU:
-	case ST_RATE: return json_real(*(const double *)p);
+	case ST_RATE:
+	case ST_BITRATE: return json_real(*(const double *)p);
 	case ST_OBJECT: return object_json(f->child, p);
 	case ST_LIST: {
 		const char *items = *(char *const *)p;
@@ -85,9 +86,15 @@ static json_t *object_json(const schema_object *o, const void *base)
 
 int scenario_canonical_json(const scenario *s, char **json, char hash_hex[65])
 {
+	return scn_object_canonical_json(schema_find_kind("Scenario")->root, s, json, hash_hex);
+}
+
+int scn_object_canonical_json(const schema_object *o, const void *base, char **json,
+			      char hash_hex[65])
+{
 	*json = NULL;
 	hash_hex[0] = '\0';
-	json_t *root = object_json(schema_find_kind("Scenario")->root, s);
+	json_t *root = object_json(o, base);
 	if (!root)
 		return SCN_ESOFTWARE;
 	char *text = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17));

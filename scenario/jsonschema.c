@@ -12,6 +12,7 @@ static const char *const unit_patterns[] = {
 	[ST_CPU] = "^[+-]?" NUM "([eE][+-]?[0-9]+)?m?$",
 	[ST_BYTES] = "^[+-]?" NUM "([eE][+-]?[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$",
 	[ST_RATE] = "^[+-]?" NUM "([eE][+-]?[0-9]+)?(/(s|ms|us|m|min|h))?$",
+	[ST_BITRATE] = "^[+-]?" NUM "([eE][+-]?[0-9]+)?(k|M|G|T)?(bps|bit/s)?$",
 };
 
 static json_t *object_schema(const schema_object *o);
@@ -68,6 +69,7 @@ static json_t *field_schema(const schema_field *f)
 	case ST_CPU:
 	case ST_BYTES:
 	case ST_RATE:
+	case ST_BITRATE:
 		s = json_pack("{s:[{s:s}, {s:s, s:s}]}", "anyOf", "type",
 			      f->type == ST_BYTES ? "integer" : "number", "type", "string", "pattern",
 			      unit_patterns[f->type]);

@@ -245,6 +245,11 @@ static void suggest(char *buf, size_t size, const char *got, const char *const *
 		snprintf(buf, size, " (did you mean \"%s\"?)", pick);
 }
 
+void schema_suggest(char *buf, size_t size, const char *got, const char *const *cands, size_t n)
+{
+	suggest(buf, size, got, cands, n);
+}
+
 /* ---------------------------------------------------------------- YAML -> tree */
 
 static void yaml_problem(lctx *L, const char *src, const yaml_parser_t *p, int nomarks)
@@ -690,6 +695,10 @@ static int parse_scalar(const schema_field *f, const char *text, bool plain, boo
 		if (canonical)
 			return units_parse_number(text, &v->d, err, errlen);
 		return units_parse_rate(text, &v->d, err, errlen);
+	case ST_BITRATE:
+		if (canonical)
+			return units_parse_number(text, &v->d, err, errlen);
+		return units_parse_bitrate(text, &v->d, err, errlen);
 	case ST_ENUM:
 		for (int i = 0; f->enum_values[i]; i++)
 			if (!strcmp(f->enum_values[i], text)) {
@@ -726,7 +735,8 @@ static void store_scalar(const schema_field *f, void *p, const value *v)
 	case ST_BYTES: *(int64_t *)p = v->i; break;
 	case ST_NUMBER:
 	case ST_CPU:
-	case ST_RATE: *(double *)p = v->d; break;
+	case ST_RATE:
+	case ST_BITRATE: *(double *)p = v->d; break;
 	default: break;
 	}
 }
@@ -916,7 +926,8 @@ static void bind_field(lctx *L, const schema_field *f, ynode *n, void *base, con
 		[ST_INT] = "an integer", [ST_NUMBER] = "a number",
 		[ST_DURATION] = "a duration (250ms, 1.5s, 1m30s)",
 		[ST_CPU] = "a CPU quantity (500m, 2)", [ST_BYTES] = "a size (128Mi, 1G, 4096)",
-		[ST_RATE] = "a rate (1000/s, 60/m)"};
+		[ST_RATE] = "a rate (1000/s, 60/m)",
+		[ST_BITRATE] = "a bit rate (10G, 100M)"};
 	if (n->kind != YN_SCALAR || ynode_is_null(n)) {
 		err_at(L, n, path, "expected %s, got %s", expect[f->type], ynode_what(n));
 		set_default(L, f, p, path, n);
@@ -1228,7 +1239,7 @@ static void *load_doc(lctx *L, ydoc *doc, const char *src, const char *const *ov
 	if (name && name->kind == YN_SCALAR)
 		snprintf(info->name, sizeof info->name, "%s", name->str);
 
-	if (k->size) /* overrides apply to Scenario documents */
+	if (!strcmp(k->kind, "Scenario")) /* overrides apply to Scenario documents */
 		for (size_t i = 0; i < noverrides; i++)
 			apply_override(L, doc, overrides[i]);
 
@@ -1270,19 +1281,33 @@ static void sort_diags(diag_list *l, size_t from)
 	}
 }
 
-/* The core of every entry point. want_scenario: exactly one Scenario is
- * required and returned in *out. */
+static void free_kind(const char *kind, void *obj)
+{
+	const schema_kind *k = obj ? schema_find_kind(kind) : NULL;
+	if (!k)
+		return;
+	free_object(k->root, obj);
+	free(obj);
+}
+
+void scn_kind_free(const char *kind, void *obj)
+{
+	free_kind(kind, obj);
+}
+
+/* The core of every entry point. want_kind: exactly one document of that
+ * kind (named want_name, if not NULL) is required and returned in *out. */
 static int load_text(const char *name, const char *text, size_t len, unsigned flags,
-		     const char *const *overrides, size_t noverrides, bool want_scenario,
-		     scenario **out, scn_doc_info *docs_info, size_t max, size_t *ndocs_out,
-		     diag_list *errors)
+		     const char *const *overrides, size_t noverrides, const char *want_kind,
+		     const char *want_name, void **out, scn_doc_info *docs_info, size_t max,
+		     size_t *ndocs_out, diag_list *errors)
 {
 	lctx L = {.errs = errors, .canonical = (flags & SCN_LOAD_CANONICAL) != 0};
 	size_t errs_before = errors->n;
 	ydoc *docs = NULL;
 	size_t ndocs = 0;
-	scenario *found = NULL;
-	size_t nscenarios = 0, nunknown = 0;
+	void *found = NULL;
+	size_t nwanted = 0, nunknown = 0;
 	if (out)
 		*out = NULL;
 	if (ndocs_out)
@@ -1294,30 +1319,40 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 		for (size_t i = 0; i < ndocs; i++) {
 			scn_doc_info info;
 			void *obj = load_doc(&L, &docs[i], name, overrides, noverrides, &info);
-			if (!strcmp(info.kind, "Scenario"))
-				nscenarios++;
+			bool wanted = want_kind && !strcmp(info.kind, want_kind) &&
+				      (!want_name || !strcmp(info.name, want_name));
+			if (wanted)
+				nwanted++;
 			if (!info.kind[0])
 				nunknown++; /* already reported: no cascade below */
-			if (obj) {
+			if (obj && !strcmp(info.kind, "Scenario")) {
 				char *json = NULL;
 				if (scenario_canonical_json(obj, &json, info.hash_hex) != SCN_OK)
 					diag_add(errors, name, info.line, 1, "",
 						 "internal error: cannot make the canonical JSON");
 				free(json);
-				if (want_scenario && !found)
+			}
+			if (obj) {
+				if (wanted && !found)
 					found = obj;
 				else
-					scenario_free(obj);
+					free_kind(info.kind, obj);
 			}
 			if (docs_info && i < max)
 				docs_info[i] = info;
 		}
-		if (want_scenario && nscenarios == 0 && ndocs > 0 && nunknown == 0)
-			diag_add(errors, name, 0, 0, "", "no Scenario document in the file (kind: "
-				 "Scenario)");
-		if (want_scenario && nscenarios > 1)
+		if (want_kind && nwanted == 0 && ndocs > 0 && nunknown == 0) {
+			if (want_name)
+				diag_add(errors, name, 0, 0, "", "no %s document named \"%s\" in the "
+					 "file", want_kind, want_name);
+			else
+				diag_add(errors, name, 0, 0, "", "no %s document in the file (kind: "
+					 "%s)", want_kind, want_kind);
+		}
+		if (want_kind && nwanted > 1)
 			diag_add(errors, name, 0, 0, "",
-				 "%zu Scenario documents in the file; expected one", nscenarios);
+				 "%zu %s documents%s in the file; expected one", nwanted, want_kind,
+				 want_name ? " of that name" : "");
 	}
 	if (ndocs_out)
 		*ndocs_out = ndocs;
@@ -1325,13 +1360,14 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 	lctx_free(&L);
 	if (errors->n != errs_before) {
 		sort_diags(errors, errs_before);
-		scenario_free(found);
+		if (found)
+			free_kind(want_kind, found);
 		return SCN_EDATA;
 	}
 	if (out)
 		*out = found;
-	else
-		scenario_free(found);
+	else if (found)
+		free_kind(want_kind, found);
 	return SCN_OK;
 }
 
@@ -1381,8 +1417,11 @@ int scenario_load_string(const char *name, const char *text, size_t len, unsigne
 			 const char *const *overrides, size_t noverrides, scenario **out,
 			 diag_list *errors)
 {
-	return load_text(name, text, len, flags, overrides, noverrides, true, out, NULL, 0, NULL,
-			 errors);
+	void *obj = NULL;
+	int rc = load_text(name, text, len, flags, overrides, noverrides, "Scenario", NULL, &obj,
+			   NULL, 0, NULL, errors);
+	*out = obj;
+	return rc;
 }
 
 int scenario_load(const char *path, const char *const *overrides, size_t noverrides,
@@ -1394,7 +1433,10 @@ int scenario_load(const char *path, const char *const *overrides, size_t noverri
 	int rc = read_file(path, &text, &len, errors);
 	if (rc != SCN_OK)
 		return rc;
-	rc = load_text(path, text, len, 0, overrides, noverrides, true, out, NULL, 0, NULL, errors);
+	void *obj = NULL;
+	rc = load_text(path, text, len, 0, overrides, noverrides, "Scenario", NULL, &obj, NULL, 0,
+		       NULL, errors);
+	*out = obj;
 	free(text);
 	return rc;
 }
@@ -1408,8 +1450,20 @@ int scenario_validate_file(const char *path, const char *const *overrides, size_
 	int rc = read_file(path, &text, &len, errors);
 	if (rc != SCN_OK)
 		return rc;
-	rc = load_text(path, text, len, 0, overrides, noverrides, false, NULL, docs, max, ndocs,
+	rc = load_text(path, text, len, 0, overrides, noverrides, NULL, NULL, NULL, docs, max, ndocs,
 		       errors);
 	free(text);
 	return rc;
+}
+
+int scn_load_kind_string(const char *name, const char *text, size_t len, unsigned flags,
+			 const char *kind, const char *doc_name, void **out, diag_list *errors)
+{
+	return load_text(name, text, len, flags, NULL, 0, kind, doc_name, out, NULL, 0, NULL,
+			 errors);
+}
+
+int scn_read_file(const char *path, char **text, size_t *len, diag_list *errors)
+{
+	return read_file(path, text, len, errors);
 }

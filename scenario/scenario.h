@@ -32,6 +32,7 @@
  *   cpu        double cores                 (YAML: "500m", "2"; bare number = cores)
  *   rates      double per second            (YAML: "1000/s", "60/m"; bare number = per second)
  *   cpuSpeed   double, relative to the calibration host (1.0 = same speed)
+ *   bit rates  double bits per second             (YAML: "10G" = 10 Gbit/s, "100M"; decimal)
  *
  * Typical use (meshsim run):
  *
@@ -159,6 +160,9 @@ typedef struct scn_cluster {
 	size_t n_node_types;
 	scn_node_pool *node_pools;
 	size_t n_node_pools;
+	/* spec.cluster.network (YAML: network: {bandwidth: 100G, latency: 10us}) */
+	double network_bandwidth_bps; /* bits per second of each node's link ("10G" = 10 Gbit/s) */
+	int64_t network_latency_ns;   /* one-way wire + switch latency between two nodes, ns */
 } scn_cluster;
 
 typedef struct scn_namespace {

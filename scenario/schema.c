@@ -6,11 +6,15 @@
  */
 #include "scenario/schema.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "models/kernels/cost.h"
+#include "scenario/meshprofile.h"
 #include "scenario/scenario.h"
+#include "scenario/units.h"
 
 _Static_assert(sizeof(scn_mesh_mode) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(scn_workload_type) == sizeof(int), "enums are stored as int");
@@ -47,8 +51,6 @@ static const char *const kind_sweep[] = {"Sweep", NULL};
 static const char *const kind_mesh_profile[] = {"MeshProfile", NULL};
 static const char *const kind_price_sheet[] = {"PriceSheet", NULL};
 static const char *const seed_policy_values[] = {"common", "independent", NULL};
-static const char *const scope_values[] = {"per-pod", "per-node", "per-service-account",
-					   "per-cluster", NULL};
 
 const char *scn_mesh_mode_name(scn_mesh_mode m)
 {
@@ -281,6 +283,24 @@ static const schema_field node_pool_fields[] = {
 OBJ(node_pool_obj, "NodePool", scn_node_pool, node_pool_fields, NULL,
     "A group of identical nodes.");
 
+/* spec.cluster.network: its fields are members of scn_cluster itself (the
+ * object is bound at offset 0 of scn_cluster, so its size is the cluster's). */
+static const schema_field network_fields[] = {
+	{.name = "bandwidth", .type = ST_BITRATE, .def = "100G", .min = "1M", .max = "10T",
+	 FLD(scn_cluster, network_bandwidth_bps), .doc = "Bit rate of each node's network link in "
+	 "bits per second: 10G means 10 Gbit/s (decimal prefixes k, M, G, T; not bytes). "
+	 "Default 100G: the 100 Gbit/s NICs of the Cilium CNI benchmark (calibration.md C2)."},
+	{.name = "latency", .type = ST_DURATION, .def = "10us", .min = "0s", .max = "10s",
+	 FLD(scn_cluster, network_latency_ns), .doc = "One-way latency of the wire and switch "
+	 "between two nodes (a message between nodes also pays serialisation at bandwidth and the "
+	 "kernel costs of its hops). Default 10us: half the 20.9 us node-to-node TCP_RR round trip "
+	 "of calibration.md C2 (47,800 req/s, derived), rounded down; an upper bound, since that "
+	 "round trip also holds both hosts' TCP stacks (kernel-costs.md section 3.4 prices those "
+	 "separately)."},
+};
+OBJ(network_obj, "Network", scn_cluster, network_fields, NULL,
+    "The network between nodes: link bit rate and one-way latency.");
+
 static const schema_field cluster_fields[] = {
 	{.name = "nodeTypes", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
 	 .child = &node_type_obj, LST(scn_cluster, node_types, n_node_types),
@@ -288,6 +308,8 @@ static const schema_field cluster_fields[] = {
 	{.name = "nodePools", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
 	 .child = &node_pool_obj, LST(scn_cluster, node_pools, n_node_pools),
 	 .doc = "The nodes of the cluster, by pool."},
+	{.name = "network", .type = ST_OBJECT, .child = &network_obj, .offset = 0,
+	 .doc = "The network between nodes (defaults from calibration.md C2)."},
 };
 OBJ(cluster_obj, "Cluster", scn_cluster, cluster_fields, NULL,
     "The Kubernetes cluster: node types and node pools.");
@@ -544,37 +566,320 @@ static const schema_field sweep_spec_fields[] = {
 };
 VOBJ(sweep_spec_obj, "SweepSpec", sweep_spec_fields, NULL, "A parameter study.");
 
+/* ---- MeshProfile (bound to scn_mp_doc, converted by meshprofile.c) ---- */
+
+/* A numeric parameter and its provenance: three value types, one struct. */
+#define MP_PARAM_FIELDS(var, vtype, vmin, vmax, vdoc)                                      \
+	static const schema_field var[] = {                                                \
+		{.name = "value", .type = vtype, .flags = SF_REQUIRED, .min = vmin, .max = vmax, \
+		 FLD(scn_mp_param, value), .doc = vdoc},                                   \
+		{.name = "source", .type = ST_STRING, .flags = SF_REQUIRED,                \
+		 FLD(scn_mp_param, source), .doc = "Where the value comes from: a "          \
+		 "kernel-costs.md section, a calibration.md figure, or \"initial: ...; to be " \
+		 "refitted by `make calibration`\" for a term fitted to calibration.md."},  \
+	}
+MP_PARAM_FIELDS(cpu_param_fields, ST_DURATION, "0s", "1s",
+		"CPU time at the calibration host's speed (45us, 1.5ms).");
+MP_PARAM_FIELDS(delay_param_fields, ST_DURATION, "0s", "1s", "A latency (5us).");
+MP_PARAM_FIELDS(bytes_param_fields, ST_BYTES, "0", "1Ti", "Bytes (40Mi, 32Ki, 4096).");
+MP_PARAM_FIELDS(workers_param_fields, ST_INT, "0", "1024",
+		"Worker threads; 0 = one per core of the node.");
+OBJ(cpu_param_obj, "CPUParam", scn_mp_param, cpu_param_fields, NULL,
+    "A CPU cost with its source: {value: 45us, source: \"...\"}.");
+OBJ(delay_param_obj, "DelayParam", scn_mp_param, delay_param_fields, NULL,
+    "A latency with its source: {value: 5us, source: \"...\"}.");
+OBJ(bytes_param_obj, "BytesParam", scn_mp_param, bytes_param_fields, NULL,
+    "A memory size with its source: {value: 40Mi, source: \"...\"}.");
+OBJ(workers_param_obj, "WorkersParam", scn_mp_param, workers_param_fields, NULL,
+    "A thread count with its source: {value: 2, source: \"...\"}.");
+
+static const char *const mp_scope_values[] = {"pod", "node", "service-account", "namespace",
+					      NULL};
+static const char *const mp_direction_values[] = {"request", "response", NULL};
+static const char *const mp_side_values[] = {"client", "server", "waypoint", NULL};
+static const char *const mp_size_words[] = {"request", "response", "message", "l4Rules",
+					    "l7Rules", "packets", NULL};
+
+/* Checks a `when` list; returns its MP_WHEN_* bits. */
+static unsigned check_when(check_ctx *c, char *const *words, size_t n)
+{
+	unsigned bits = 0;
+	const char *names[16];
+	size_t nn = 0;
+	for (unsigned b = 0; mesh_profile_when_name(b) && nn < 16; b++)
+		names[nn++] = mesh_profile_when_name(b);
+	for (size_t i = 0; i < n; i++) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "when[%zu]", i);
+		unsigned b = 0;
+		while (b < nn && strcmp(names[b], words[i]))
+			b++;
+		if (b == nn) {
+			char hint[160];
+			schema_suggest(hint, sizeof hint, words[i], names, nn);
+			check_error(c, rel, "unknown condition \"%s\"%s; one of mtls, no-mtls, l7, "
+				    "no-l7, http-parsing, no-http-parsing, wireguard, same-node, "
+				    "cross-node, new-connection, l4-policy, l7-policy", words[i], hint);
+			continue;
+		}
+		if (bits & (1u << b))
+			check_error(c, rel, "condition \"%s\" is listed twice", words[i]);
+		bits |= 1u << b;
+	}
+	static const unsigned pairs[][2] = {{MP_WHEN_MTLS, MP_WHEN_NO_MTLS},
+					    {MP_WHEN_L7, MP_WHEN_NO_L7},
+					    {MP_WHEN_HTTP_PARSING, MP_WHEN_NO_HTTP_PARSING},
+					    {MP_WHEN_SAME_NODE, MP_WHEN_CROSS_NODE}};
+	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+		if ((bits & pairs[k][0]) && (bits & pairs[k][1]))
+			check_error(c, "when", "contradicts itself (both %s and %s): it never holds",
+				    mesh_profile_when_name((unsigned)__builtin_ctz(pairs[k][0])),
+				    mesh_profile_when_name((unsigned)__builtin_ctz(pairs[k][1])));
+	return bits;
+}
+
+static void check_mp_op(check_ctx *c, const void *obj)
+{
+	const scn_mp_op *o = obj;
+	int op = cost_op_from_name(o->op);
+	if (op < 0) {
+		const char *names[COST_OP_COUNT];
+		for (int i = 0; i < COST_OP_COUNT; i++)
+			names[i] = cost_op_name((cost_op)i);
+		char hint[160];
+		schema_suggest(hint, sizeof hint, o->op, names, COST_OP_COUNT);
+		check_error(c, "op", "unknown operation \"%s\"%s (the keys of models/kernels/cost.h, "
+			    "e.g. sys.syscall, tls13.record.write, http1.parse.request)", o->op, hint);
+	}
+	if (o->count <= 0)
+		check_error(c, "count", "must be > 0 (got %g)", o->count);
+	check_when(c, o->when, o->n_when);
+	if (o->size[0]) {
+		bool word = false;
+		for (size_t i = 0; mp_size_words[i]; i++)
+			word |= !strcmp(o->size, mp_size_words[i]);
+		int64_t bytes;
+		char err[256];
+		if (!word && units_parse_bytes(o->size, &bytes, err, sizeof err) != 0) {
+			char hint[160];
+			schema_suggest(hint, sizeof hint, o->size, mp_size_words, 6);
+			check_error(c, "size", "must be a number of bytes (1024, 4Ki) or one of request, "
+				    "response, message, l4Rules, l7Rules, packets (got \"%s\")%s",
+				    o->size, hint);
+		} else if (!word && bytes < 0) {
+			check_error(c, "size", "must be >= 0 (got %s)", o->size);
+		}
+	} else if (op >= 0 && cost_op_model((cost_op)op) != COST_CONST) {
+		check_error(c, "size", "is required: %s costs per %s (write request, response, "
+			    "message, l4Rules, l7Rules, packets or a number of bytes)", o->op,
+			    cost_op_unit((cost_op)op));
+	}
+}
+
+static void check_mp_hop(check_ctx *c, const void *obj)
+{
+	const scn_mp_hop *h = obj;
+	check_when(c, h->when, h->n_when);
+	if (!h->component[0] && h->framework_share > 0)
+		check_error(c, "frameworkShare", "needs a component (a kernel hop has no framework "
+			    "work)");
+}
+
+/* The MP_WHEN_* bits that hold under one combination of the 8 conditions. */
+static unsigned when_holds(unsigned combo)
+{
+	static const unsigned yes[8] = {MP_WHEN_MTLS, MP_WHEN_L7, MP_WHEN_HTTP_PARSING,
+					MP_WHEN_WIREGUARD, MP_WHEN_SAME_NODE,
+					MP_WHEN_NEW_CONNECTION, MP_WHEN_L4_POLICY,
+					MP_WHEN_L7_POLICY};
+	static const unsigned no[8] = {MP_WHEN_NO_MTLS, MP_WHEN_NO_L7, MP_WHEN_NO_HTTP_PARSING,
+				       0, MP_WHEN_CROSS_NODE, 0, 0, 0};
+	unsigned holds = 0;
+	for (int i = 0; i < 8; i++)
+		holds |= (combo >> i & 1u) ? yes[i] : no[i];
+	return holds;
+}
+
+static void check_mp_spec(check_ctx *c, const void *obj)
+{
+	const scn_mp_spec *sp = obj;
+	if (!check_valid(c, "hops") || !check_valid(c, "components"))
+		return;
+	/* frameworkPerRequest is per instance: on each side (client, server,
+	 * waypoint) where a component works on a request, its frameworkShare
+	 * over that request's hops sums to 1, whatever the conditions (all 2^8
+	 * combinations) */
+	for (size_t k = 0; k < sp->n_components; k++) {
+		const char *comp = sp->components[k].name;
+		bool reported = false;
+		for (unsigned combo = 0; combo < 256 && !reported; combo++) {
+			unsigned holds = when_holds(combo);
+			for (int side = 0; side < 3 && !reported; side++) {
+				double sum = 0;
+				long first = -1;
+				for (size_t i = 0; i < sp->n_hops; i++) {
+					const scn_mp_hop *h = &sp->hops[i];
+					unsigned need = 0;
+					for (size_t w = 0; w < h->n_when; w++)
+						for (unsigned b = 0; mesh_profile_when_name(b); b++)
+							if (!strcmp(h->when[w], mesh_profile_when_name(b)))
+								need |= 1u << b;
+					if (h->side != side || strcmp(h->component, comp) ||
+					    (need & holds) != need)
+						continue;
+					if (first < 0)
+						first = (long)i;
+					sum += h->framework_share;
+				}
+				if (first < 0 || fabs(sum - 1.0) <= 1e-6)
+					continue;
+				char rel[64], cond[256] = "";
+				snprintf(rel, sizeof rel, "hops[%ld].frameworkShare", first);
+				for (unsigned b = 0; b < 12; b++)
+					if (holds >> b & 1u) {
+						size_t l = strlen(cond);
+						snprintf(cond + l, sizeof cond - l, "%s%s", l ? ", " : "",
+							 mesh_profile_when_name(b));
+					}
+				check_error(c, rel, "the frameworkShare of component %s on the %s side "
+					    "sums to %g over the hops of one request, not 1 (when %s)",
+					    comp, mp_side_values[side], sum, cond);
+				reported = true;
+			}
+		}
+	}
+}
+
 static const schema_field memory_model_fields[] = {
-	{.name = "base", .type = ST_BYTES, .def = "0", .min = "0", .doc = "Memory at rest."},
-	{.name = "perConnection", .type = ST_BYTES, .def = "0", .min = "0",
-	 .doc = "Memory per open connection."},
-	{.name = "perConfigObject", .type = ST_BYTES, .def = "0", .min = "0",
-	 .doc = "Memory per configuration object held (cluster, endpoint, identity)."},
+	{.name = "base", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &bytes_param_obj,
+	 FLD(scn_mp_memory, base), .doc = "Memory at rest (one instance, no connections)."},
+	{.name = "perConnection", .type = ST_OBJECT, .flags = SF_REQUIRED,
+	 .child = &bytes_param_obj, FLD(scn_mp_memory, per_connection),
+	 .doc = "Memory per open connection (downstream or upstream)."},
+	{.name = "perConfigObject", .type = ST_OBJECT, .flags = SF_REQUIRED,
+	 .child = &bytes_param_obj, FLD(scn_mp_memory, per_config_object),
+	 .doc = "Memory per configuration object held (cluster, endpoint, workload, identity)."},
 };
-VOBJ(memory_model_obj, "MemoryModel", memory_model_fields, NULL,
-     "Memory of a component: base + per connection + per config object.");
+OBJ(memory_model_obj, "MemoryModel", scn_mp_memory, memory_model_fields, NULL,
+    "Memory of a component: base + per connection + per config object.");
 
 static const schema_field component_fields[] = {
 	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED | SF_NAME,
-	 .ref = REF_MESH_COMPONENT, .doc = "Name of the component (sidecar, ztunnel, waypoint)."},
-	{.name = "scope", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = scope_values,
-	 .doc = "How many there are: per pod, per node, per service account or per cluster."},
-	{.name = "workers", .type = ST_INT, .def = "2", .min = "0", .max = "1024",
-	 .doc = "Worker threads; 0 = one per core."},
-	{.name = "memory", .type = ST_OBJECT, .child = &memory_model_obj,
-	 .doc = "Memory model."},
+	 .ref = REF_MESH_COMPONENT, FLD(scn_mp_component, name),
+	 .doc = "Name of the component (sidecar, ztunnel, waypoint, envoy, proxy); hops refer "
+	 "to it."},
+	{.name = "scope", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = mp_scope_values,
+	 FLD(scn_mp_component, scope), .doc = "How many there are: one per pod (a sidecar), per "
+	 "node (ztunnel, Cilium's Envoy), per service account of the destination (a waypoint) "
+	 "or per namespace."},
+	{.name = "userSpace", .type = ST_BOOL, .def = "true", FLD(scn_mp_component, user_space),
+	 .doc = "A user-space proxy whose CPU shows in container metrics; false for kernel "
+	 "datapaths."},
+	{.name = "workers", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &workers_param_obj,
+	 FLD(scn_mp_component, workers), .doc = "Worker threads; value 0 = one per core of its "
+	 "node."},
+	{.name = "workersFromMesh", .type = ST_BOOL, .def = "false",
+	 FLD(scn_mp_component, workers_from_mesh), .doc = "Scenario spec.mesh.proxy.concurrency "
+	 "overrides workers (Istio's proxyConcurrency)."},
+	{.name = "frameworkPerRequest", .type = ST_OBJECT, .flags = SF_REQUIRED,
+	 .child = &cpu_param_obj, FLD(scn_mp_component, framework_per_request),
+	 .doc = "User CPU per request (request + response) that no kernel measures: filter "
+	 "chain, stats, allocation, timers; spread over the component's hops by frameworkShare."},
+	{.name = "frameworkPerConnection", .type = ST_OBJECT, .flags = SF_REQUIRED,
+	 .child = &cpu_param_obj, FLD(scn_mp_component, framework_per_connection),
+	 .doc = "User CPU per connection accepted or opened, beyond its handshake operations."},
+	{.name = "wakeupDelay", .type = ST_OBJECT, .flags = SF_REQUIRED,
+	 .child = &delay_param_obj, FLD(scn_mp_component, wakeup_delay),
+	 .doc = "Latency (not CPU) added when an idle worker is woken for a hop; batching hides "
+	 "it under load."},
+	{.name = "memory", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &memory_model_obj,
+	 FLD(scn_mp_component, memory), .doc = "Memory model."},
+	{.name = "poolsUpstream", .type = ST_BOOL, .def = "false",
+	 FLD(scn_mp_component, pools_upstream), .doc = "Keeps upstream connections open and "
+	 "reuses them (handshakes per new upstream connection, not per request)."},
+	{.name = "resumesSessions", .type = ST_BOOL, .def = "false",
+	 FLD(scn_mp_component, resumes_sessions), .doc = "A new upstream connection resumes a TLS "
+	 "session (tls13.resume.* instead of a full handshake)."},
 };
-VOBJ(component_obj, "MeshComponent", component_fields, NULL, "A data-plane component.");
+OBJ(component_obj, "MeshComponent", scn_mp_component, component_fields, NULL,
+    "A data-plane component: where it runs, its threads, framework CPU and memory.");
+
+static const schema_field mp_op_fields[] = {
+	{.name = "op", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_mp_op, op),
+	 .doc = "Operation key from models/kernels/cost.h (sys.syscall, sys.epoll_wait, "
+	 "tls13.record.write, http1.parse.request, ...); the calibration profile prices it."},
+	{.name = "size", .type = ST_STRING, FLD(scn_mp_op, size),
+	 .doc = "What the size is: a number of bytes (1024, 4Ki), or request, response, message "
+	 "(the bytes moving in this hop's direction), l4Rules, l7Rules (spec.mesh.authorization), "
+	 "packets (count times the packets of the message); empty = 0, for operations whose "
+	 "cost does not depend on size."},
+	{.name = "count", .type = ST_NUMBER, .def = "1", .min = "0", .max = "1000000",
+	 FLD(scn_mp_op, count), .doc = "Times per traversal of the hop (> 0; may be fractional: "
+	 "an average)."},
+	{.name = "when", .type = ST_STRINGS, LST(scn_mp_op, when, n_when),
+	 .doc = "Conditions the operation needs (all must hold): mtls, no-mtls, l7, no-l7, "
+	 "http-parsing, no-http-parsing, wireguard, same-node, cross-node, new-connection, "
+	 "l4-policy, l7-policy."},
+	{.name = "source", .type = ST_STRING, FLD(scn_mp_op, source),
+	 .doc = "Where the count comes from, when the hop's source does not say it."},
+};
+OBJ(mp_op_obj, "HopOperation", scn_mp_op, mp_op_fields, check_mp_op,
+    "One operation at a hop, priced by the calibration profile.");
+
+static const schema_field mp_hop_fields[] = {
+	{.name = "name", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_mp_hop, name),
+	 .doc = "What the step is (\"client sidecar outbound\")."},
+	{.name = "direction", .type = ST_ENUM, .flags = SF_REQUIRED,
+	 .enum_values = mp_direction_values, FLD(scn_mp_hop, direction),
+	 .doc = "request: before the server application; response: after it. Each direction's "
+	 "hops run in list order."},
+	{.name = "side", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = mp_side_values,
+	 FLD(scn_mp_hop, side), .doc = "Where it runs: the client pod and its node, the server "
+	 "pod and its node, or the destination's waypoint and its node. Consecutive hops on "
+	 "different nodes cross the network."},
+	{.name = "component", .type = ST_STRING, .ref = REF_MESH_COMPONENT,
+	 FLD(scn_mp_hop, component), .doc = "The component doing the work (a components name); "
+	 "empty = the node's kernel (veth, eBPF, WireGuard, iptables)."},
+	{.name = "when", .type = ST_STRINGS, LST(scn_mp_hop, when, n_when),
+	 .doc = "Conditions the whole hop needs (all must hold); the words of HopOperation.when."},
+	{.name = "frameworkShare", .type = ST_NUMBER, .def = "0", .min = "0", .max = "1",
+	 FLD(scn_mp_hop, framework_share), .doc = "Share of the component's frameworkPerRequest "
+	 "charged at this hop; a component's shares over one request's hops sum to 1."},
+	{.name = "source", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_mp_hop, source),
+	 .doc = "Where the hop's operations and counts come from (kernel-costs.md sections)."},
+	{.name = "ops", .type = ST_LIST, .child = &mp_op_obj, LST(scn_mp_hop, ops, n_ops),
+	 .doc = "The operations done at this hop, in order."},
+};
+OBJ(mp_hop_obj, "Hop", scn_mp_hop, mp_hop_fields, check_mp_hop,
+    "One step of a request's path and the operations done there.");
 
 static const schema_field mesh_profile_spec_fields[] = {
 	{.name = "mode", .type = ST_ENUM, .flags = SF_REQUIRED, .enum_values = mesh_values,
-	 .doc = "The mesh mode this profile describes."},
-	{.name = "description", .type = ST_STRING, .doc = "What the profile models and its sources."},
+	 FLD(scn_mp_spec, mode), .doc = "The mesh mode this profile describes."},
+	{.name = "description", .type = ST_STRING, FLD(scn_mp_spec, description),
+	 .doc = "What the profile models and its sources."},
 	{.name = "components", .type = ST_LIST, .child = &component_obj,
-	 .doc = "The data-plane components (per-hop operations come in a later version)."},
+	 LST(scn_mp_spec, components, n_components),
+	 .doc = "The data-plane components (none for plain Kubernetes)."},
+	{.name = "hops", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1", .child = &mp_hop_obj,
+	 LST(scn_mp_spec, hops, n_hops), .doc = "The path of a request and its response, "
+	 "step by step, with the operations at each step."},
 };
-VOBJ(mesh_profile_spec_obj, "MeshProfileSpec", mesh_profile_spec_fields, NULL,
-     "A mesh's data plane as data.");
+OBJ(mesh_profile_spec_obj, "MeshProfileSpec", scn_mp_spec, mesh_profile_spec_fields,
+    check_mp_spec, "A mesh's data plane as data.");
+
+static const schema_field mesh_profile_fields[] = {
+	{.name = "apiVersion", .type = ST_STRING, .flags = SF_REQUIRED, .enum_values = api_versions,
+	 FLD(scn_mp_doc, api_version), .doc = "Version of the format: " SCN_API_VERSION "."},
+	{.name = "kind", .type = ST_STRING, .flags = SF_REQUIRED, .enum_values = kind_mesh_profile,
+	 FLD(scn_mp_doc, kind), .doc = "MeshProfile."},
+	{.name = "metadata", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &metadata_obj,
+	 FLD(scn_mp_doc, metadata), .doc = "Name and labels."},
+	{.name = "spec", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &mesh_profile_spec_obj,
+	 FLD(scn_mp_doc, spec), .doc = "The components and the hops."},
+};
+OBJ(mesh_profile_obj, "MeshProfile", scn_mp_doc, mesh_profile_fields, NULL,
+    "A service mesh's data plane as data.");
 
 static const schema_field price_fields[] = {
 	{.name = "nodeType", .type = ST_STRING, .flags = SF_REQUIRED,
@@ -607,15 +912,15 @@ VOBJ(price_sheet_spec_obj, "PriceSheetSpec", price_sheet_spec_fields, NULL,
 	VOBJ(var, kind_name, var##_fields, NULL, kind_name)
 
 VROOT(sweep_obj, "Sweep", kind_sweep, sweep_spec_obj);
-VROOT(mesh_profile_obj, "MeshProfile", kind_mesh_profile, mesh_profile_spec_obj);
 VROOT(price_sheet_obj, "PriceSheet", kind_price_sheet, price_sheet_spec_obj);
 
 const schema_kind schema_kinds[] = {
 	{"Scenario", &scenario_obj, sizeof(scenario),
 	 "One simulation setup: a cluster, its services and mesh, the load and the run length."},
 	{"Sweep", &sweep_obj, 0, "A parameter study over a Scenario (schema only for now)."},
-	{"MeshProfile", &mesh_profile_obj, 0,
-	 "A service mesh's data plane as data (schema only for now)."},
+	{"MeshProfile", &mesh_profile_obj, sizeof(scn_mp_doc),
+	 "A service mesh's data plane as data: components and the operations at every hop "
+	 "(configs/meshes/)."},
 	{"PriceSheet", &price_sheet_obj, 0, "Node prices for `plan` (schema only for now)."},
 	{NULL, NULL, 0, NULL},
 };
@@ -651,6 +956,7 @@ const char *schema_type_name(const schema_field *f)
 	case ST_RATE: return "rate";
 	case ST_LABELS: return "map[string]string";
 	case ST_STRINGS: return "[]string";
+	case ST_BITRATE: return "bitrate";
 	case ST_OBJECT: return f->child->name;
 	case ST_LIST:
 		snprintf(buf, sizeof buf, "[]%s", f->child->name);
@@ -666,6 +972,8 @@ const char *schema_type_unit(schema_type t)
 	case ST_CPU: return "cores (write 500m or 2; a bare number is cores)";
 	case ST_BYTES: return "bytes (write 128Mi, 1Gi, 1G, 4k; a bare number is bytes)";
 	case ST_RATE: return "per second (write 1000/s, 60/m; a bare number is per second)";
+	case ST_BITRATE: return "bits per second (write 10G for 10 Gbit/s, 100M; decimal prefixes; "
+			      "a bare number is bits per second)";
 	default: return "";
 	}
 }

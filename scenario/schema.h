@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scenario/diag.h"
+
 typedef enum schema_type {
 	ST_STRING,   /* char *                                   */
 	ST_ENUM,     /* int (an index into enum_values)          */
@@ -26,7 +28,8 @@ typedef enum schema_type {
 	ST_LABELS,   /* map string->string: scn_label *, size_t  */
 	ST_STRINGS,  /* list of scalars: char **, size_t         */
 	ST_OBJECT,   /* embedded struct described by child       */
-	ST_LIST      /* list of child structs: T *, size_t       */
+	ST_LIST,     /* list of child structs: T *, size_t       */
+	ST_BITRATE   /* double bits per second                   */
 } schema_type;
 
 /* Names in a document that other fields refer to. */
@@ -95,6 +98,25 @@ const char *schema_type_name(const schema_field *f);
 /* The base unit of a type ("ns", "bytes", ...), for documentation; "" if none. */
 const char *schema_type_unit(schema_type t);
 const char *schema_ref_name(schema_ref r);
+
+/* " (did you mean "x"?)" for the candidate closest to got, or "" (loader.c). */
+void schema_suggest(char *buf, size_t size, const char *got, const char *const *cands, size_t n);
+
+/* ---- loading other kinds (loader.c; used by meshprofile.c) ---- */
+
+/*
+ * Loads every document of text and returns the bound root struct of the one
+ * document of `kind` (named doc_name, if not NULL) in *out; free it with
+ * scn_kind_free. Flags and return codes as scenario_load_string.
+ */
+int scn_load_kind_string(const char *name, const char *text, size_t len, unsigned flags,
+			 const char *kind, const char *doc_name, void **out, diag_list *errors);
+void scn_kind_free(const char *kind, void *obj);
+/* Reads a whole file (NUL-terminated); SCN_OK, SCN_ENOINPUT or SCN_EDATA. */
+int scn_read_file(const char *path, char **text, size_t *len, diag_list *errors);
+/* Canonical JSON and SHA-256 of any bound object (canonical.c). */
+int scn_object_canonical_json(const schema_object *root, const void *base, char **json,
+			      char hash_hex[65]);
 
 /* ---- cross-field checks (called from schema.c, implemented in loader.c) ---- */
 

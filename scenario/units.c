@@ -211,6 +211,65 @@ int units_parse_bytes(const char *s, int64_t *bytes, char *err, size_t errlen)
 
 /* ---- rates ---- */
 
+/* ---- bit rates ---- */
+
+static void fmt_trim(char *buf, size_t size, double v, int prec, const char *unit);
+
+int units_parse_bitrate(const char *s, double *bps, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		double factor;
+	} units[] = {{"", 1}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}};
+	long double x;
+	size_t n = scan_decimal(s, true, true, &x);
+	if (n == 0)
+		FAIL("expected a bit rate like 10G, 25G or 100M (bits per second), got \"%s\"", s);
+	char u[16];
+	const char *rest = s + n;
+	size_t ul = strlen(rest);
+	/* an optional "bps" or "bit/s" after the prefix */
+	if (ul >= 3 && !strcmp(rest + ul - 3, "bps"))
+		ul -= 3;
+	else if (ul >= 5 && !strcmp(rest + ul - 5, "bit/s"))
+		ul -= 5;
+	if (ul >= sizeof u)
+		FAIL("unknown unit \"%s\" in bit rate \"%s\" (use k, M, G or T: 10G = 10 Gbit/s)",
+		     rest, s);
+	memcpy(u, rest, ul);
+	u[ul] = '\0';
+	double f = 0;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcmp(u, units[i].name))
+			f = units[i].factor;
+	if (f == 0) {
+		const char *hint = "";
+		if (!strcmp(u, "Gi") || !strcmp(u, "Mi") || !strcmp(u, "Ki") || !strcmp(u, "Ti"))
+			hint = "; bit rates are decimal: G, not Gi";
+		else if (strchr(u, 'B'))
+			hint = "; bit rates are in bits: 10G is 10 Gbit/s";
+		FAIL("unknown unit \"%s\" in bit rate \"%s\" (use k, M, G or T: 10G = 10 Gbit/s)%s",
+		     u, s, hint);
+	}
+	double v = (double)(x * f);
+	if (!isfinite(v) || v > 1e18 || v < -1e18)
+		FAIL("bit rate \"%s\" is out of range", s);
+	*bps = v;
+	return 0;
+}
+
+void units_format_bitrate(double bps, char *buf, size_t size)
+{
+	if (bps >= 1e12 && fmod(bps, 1e12) == 0)
+		fmt_trim(buf, size, bps / 1e12, 6, "T");
+	else if (bps >= 1e9 && fmod(bps, 1e9) == 0)
+		fmt_trim(buf, size, bps / 1e9, 6, "G");
+	else if (bps >= 1e6 && fmod(bps, 1e6) == 0)
+		fmt_trim(buf, size, bps / 1e6, 6, "M");
+	else
+		fmt_trim(buf, size, bps, 6, "");
+}
+
 int units_parse_rate(const char *s, double *per_second, char *err, size_t errlen)
 {
 	long double x;

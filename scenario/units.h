@@ -11,6 +11,9 @@
  *              Result: int64 bytes; must be a whole number of bytes.
  *   rates      "1000/s", "60/m" (or /min), "3600/h", "5/ms". Bare number = per
  *              second. Result: double per second.
+ *   bit rates  "10G" (10 Gbit/s), "25G", "100M", "1e10", optionally followed by
+ *              "bps" or "bit/s" ("10Gbps"); decimal prefixes k M G T only.
+ *              Bare number = bits per second. Result: double bits per second.
  *
  * Every parser returns 0 on success, or -1 with a one-line reason in err
  * (e.g. `unknown unit "sec" in "5sec" (use ns, us, ms, s, m, h)`).
@@ -27,6 +30,7 @@ int units_parse_duration(const char *s, int64_t *ns, char *err, size_t errlen);
 int units_parse_cpu(const char *s, double *cores, char *err, size_t errlen);
 int units_parse_bytes(const char *s, int64_t *bytes, char *err, size_t errlen);
 int units_parse_rate(const char *s, double *per_second, char *err, size_t errlen);
+int units_parse_bitrate(const char *s, double *bps, char *err, size_t errlen);
 
 /* A plain decimal number (no unit, no hex, no inf/nan): 0 or -1. */
 int units_parse_number(const char *s, double *v, char *err, size_t errlen);
@@ -37,5 +41,6 @@ void units_format_duration(int64_t ns, char *buf, size_t size); /* "1m30s", "1.5
 void units_format_cpu(double cores, char *buf, size_t size);    /* "500m", "2" */
 void units_format_bytes(int64_t bytes, char *buf, size_t size); /* "128Mi", "1000" */
 void units_format_rate(double per_second, char *buf, size_t size); /* "1000/s" */
+void units_format_bitrate(double bps, char *buf, size_t size);    /* "10G" */
 
 #endif

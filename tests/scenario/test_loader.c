@@ -405,7 +405,7 @@ static void test_inline(void **state)
 		{"apiVersion: meshsim/v1alpha1\nkind: Sweep\nmetadata: {name: s}\nspec:\n"
 		 "  scenario: a.yaml\n  parameters: [{path: spec.seed, values: [[1]]}]\n", 6, 43, "spec.parameters[0].values[0]", "expected a scalar value, got a list"},
 		{"apiVersion: meshsim/v1alpha1\nkind: MeshProfile\nmetadata: {name: m}\nspec:\n"
-		 "  mode: linkerd\n  components: [{name: p, scope: per-pod, memory: {bas: 1}}]\n", 6, 51, "spec.components[0].memory.bas", "(did you mean \"base\"?)"},
+		 "  mode: linkerd\n  components: [{name: p, scope: pod, memory: {bas: 1}}]\n", 6, 47, "spec.components[0].memory.bas", "(did you mean \"base\"?)"},
 		{HEAD "metadata2: 1\n", 4, 1, "metadata2", "unknown field"},
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n" "  namespaces2: []\n", 10, 3, "spec.namespaces2",
 		 "did you mean \"namespaces\"?"},
@@ -497,7 +497,7 @@ static void test_validate_file(void **state)
 	assert_string_equal(docs[1].kind, "Scenario");
 	assert_string_equal(docs[1].name, "multi");
 	assert_int_equal(strlen(docs[1].hash_hex), 64);
-	assert_int_equal(docs[2].line, 24); /* its "---" */
+	assert_int_equal(docs[2].line, 41); /* its "---" */
 	assert_int_equal(scenario_validate_file(BAD "no-scenario.yaml", NULL, 0, docs, 4, &n, &errs),
 			 SCN_OK);
 	const char *set = "spec.seed=-1";

@@ -15,6 +15,7 @@
 
 #include "scenario/jsonschema.h"
 #include "scenario/scenario.h"
+#include "scenario/meshprofile.h"
 #include "scenario/schema.h"
 #include "scenario/units.h"
 
@@ -42,6 +43,7 @@ static int parse_as(const schema_field *f, const char *text, double *out)
 		return 0;
 	case ST_CPU: return units_parse_cpu(text, out, err, sizeof err);
 	case ST_RATE: return units_parse_rate(text, out, err, sizeof err);
+	case ST_BITRATE: return units_parse_bitrate(text, out, err, sizeof err);
 	case ST_LIST:
 	case ST_STRINGS: return units_parse_number(text, out, err, sizeof err);
 	case ST_BOOL:
@@ -67,7 +69,8 @@ static size_t storage_size(schema_type t)
 	case ST_BYTES: return sizeof(int64_t);
 	case ST_NUMBER:
 	case ST_CPU:
-	case ST_RATE: return sizeof(double);
+	case ST_RATE:
+	case ST_BITRATE: return sizeof(double);
 	default: return sizeof(void *);
 	}
 }
@@ -147,6 +150,7 @@ static void test_table(void **state)
 	assert_int_equal(bad, 0);
 	assert_null(schema_find_kind("Nope"));
 	assert_int_equal(schema_find_kind("Scenario")->size, sizeof(scenario));
+	assert_int_equal(schema_find_kind("MeshProfile")->size, sizeof(scn_mp_doc));
 }
 
 static void test_enum_names(void **state)

@@ -1,0 +1,362 @@
+/*
+ * scenario/meshprofile.c - MeshProfile documents -> models/mesh_profile.h.
+ *
+ * The strict loader (loader.c) binds the document with the schema table
+ * (schema.c: types, units, ranges, op keys, component references, `when`
+ * words, frameworkShare sums); this file only converts the bound document
+ * into the models' struct, finds the built-in profiles and frees them.
+ */
+#include "scenario/meshprofile.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scenario/schema.h"
+#include "scenario/units.h"
+
+#define MESHES_DIR "configs/meshes"
+
+static const char *const when_names[] = {
+	"mtls",           "no-mtls",   "l7",        "no-l7",
+	"http-parsing",   "no-http-parsing",        "wireguard", "same-node",
+	"cross-node",     "new-connection",         "l4-policy", "l7-policy",
+};
+_Static_assert(sizeof when_names / sizeof when_names[0] == 12, "one name per MP_WHEN_* bit");
+_Static_assert(MP_WHEN_L7_POLICY == 1u << 11, "when_names follows the MP_WHEN_* bits");
+_Static_assert((int)SCN_LOAD_CANONICAL == (int)MP_LOAD_CANONICAL, "the same flag");
+
+const char *mesh_profile_when_name(unsigned bit_index)
+{
+	return bit_index < 12 ? when_names[bit_index] : NULL;
+}
+
+const char *mesh_profile_scope_name(mp_scope s)
+{
+	static const char *const n[] = {"pod", "node", "service-account", "namespace"};
+	return (unsigned)s < 4 ? n[s] : "?";
+}
+
+const char *mesh_profile_side_name(mp_side s)
+{
+	static const char *const n[] = {"client", "server", "waypoint"};
+	return (unsigned)s < 3 ? n[s] : "?";
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "meshsim: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xcalloc(1, n), s, n);
+}
+
+void mesh_profile_free(mesh_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->ncomponents; i++) {
+		mp_component *c = &p->components[i];
+		free(c->name);
+		free(c->framework_per_request.source);
+		free(c->framework_per_connection.source);
+		free(c->wakeup_delay.source);
+		free(c->memory_base.source);
+		free(c->memory_per_connection.source);
+		free(c->memory_per_config_object.source);
+	}
+	free(p->components);
+	for (size_t i = 0; i < p->nhops; i++) {
+		free(p->hops[i].name);
+		free(p->hops[i].ops);
+	}
+	free(p->hops);
+	free(p->name);
+	free(p->description);
+	free(p);
+}
+
+/* ---------------------------------------------------------------- conversion */
+
+static unsigned when_bits(char *const *words, size_t n)
+{
+	unsigned bits = 0;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned b = 0; b < 12; b++)
+			if (!strcmp(words[i], when_names[b]))
+				bits |= 1u << b;
+	return bits;
+}
+
+static mp_param param(const scn_mp_param *p)
+{
+	return (mp_param){(double)p->value, xstrdup(p->source)};
+}
+
+static void convert_op(const scn_mp_op *in, mp_hop_op *out)
+{
+	out->when = when_bits(in->when, in->n_when);
+	out->op.op = (cost_op)cost_op_from_name(in->op);
+	out->op.count = in->count;
+	out->op.size = 0;
+	static const struct {
+		const char *word;
+		mp_size_ref ref;
+	} words[] = {{"request", MP_SIZE_REQUEST}, {"response", MP_SIZE_RESPONSE},
+		     {"message", MP_SIZE_MESSAGE}, {"l4Rules", MP_SIZE_L4_RULES},
+		     {"l7Rules", MP_SIZE_L7_RULES}, {"packets", MP_SIZE_PACKETS}};
+	out->op.size_ref = MP_SIZE_FIXED;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcmp(in->size, words[i].word))
+			out->op.size_ref = words[i].ref;
+	if (out->op.size_ref == MP_SIZE_FIXED && in->size[0]) {
+		int64_t b = 0;
+		char err[128];
+		if (units_parse_bytes(in->size, &b, err, sizeof err) == 0 && b > 0)
+			out->op.size = (uint64_t)b;
+	}
+}
+
+static mesh_profile *convert(const scn_mp_doc *d)
+{
+	mesh_profile *p = xcalloc(1, sizeof *p);
+	const scn_mp_spec *sp = &d->spec;
+	p->name = xstrdup(d->metadata.name);
+	p->mode = sp->mode;
+	p->description = xstrdup(sp->description);
+	p->ncomponents = sp->n_components;
+	p->components = xcalloc(sp->n_components, sizeof *p->components);
+	for (size_t i = 0; i < sp->n_components; i++) {
+		const scn_mp_component *in = &sp->components[i];
+		mp_component *c = &p->components[i];
+		c->name = xstrdup(in->name);
+		c->scope = (mp_scope)in->scope;
+		c->user_space = in->user_space;
+		c->workers = (int)in->workers.value;
+		c->workers_from_mesh = in->workers_from_mesh;
+		c->framework_per_request = param(&in->framework_per_request);
+		c->framework_per_connection = param(&in->framework_per_connection);
+		c->wakeup_delay = param(&in->wakeup_delay);
+		c->memory_base = param(&in->memory.base);
+		c->memory_per_connection = param(&in->memory.per_connection);
+		c->memory_per_config_object = param(&in->memory.per_config_object);
+		c->pools_upstream = in->pools_upstream;
+		c->resumes_sessions = in->resumes_sessions;
+	}
+	p->nhops = sp->n_hops;
+	p->hops = xcalloc(sp->n_hops, sizeof *p->hops);
+	for (size_t i = 0; i < sp->n_hops; i++) {
+		const scn_mp_hop *in = &sp->hops[i];
+		mp_hop *h = &p->hops[i];
+		h->name = xstrdup(in->name);
+		h->direction = (mp_direction)in->direction;
+		h->side = (mp_side)in->side;
+		h->component = -1;
+		for (size_t k = 0; k < sp->n_components; k++)
+			if (in->component[0] && !strcmp(in->component, sp->components[k].name))
+				h->component = (int)k;
+		h->when = when_bits(in->when, in->n_when);
+		h->framework_share = in->framework_share;
+		h->nops = in->n_ops;
+		h->ops = xcalloc(in->n_ops, sizeof *h->ops);
+		for (size_t k = 0; k < in->n_ops; k++)
+			convert_op(&in->ops[k], &h->ops[k]);
+	}
+	return p;
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+int mesh_profile_load_string(const char *name, const char *text, size_t len, unsigned flags,
+			     const char *doc_name, mesh_profile **out, char **json,
+			     char hash_hex[65], diag_list *errors)
+{
+	void *obj = NULL;
+	if (out)
+		*out = NULL;
+	if (json)
+		*json = NULL;
+	if (hash_hex)
+		hash_hex[0] = '\0';
+	int rc = scn_load_kind_string(name, text, len, flags, "MeshProfile", doc_name, &obj,
+				      errors);
+	if (rc != SCN_OK)
+		return rc;
+	if (json && hash_hex) {
+		const schema_kind *k = schema_find_kind("MeshProfile");
+		if (scn_object_canonical_json(k->root, obj, json, hash_hex) != SCN_OK) {
+			diag_add(errors, name, 0, 0, "", "internal error: cannot make the canonical "
+				 "JSON of the mesh profile");
+			scn_kind_free("MeshProfile", obj);
+			return SCN_ESOFTWARE;
+		}
+	}
+	if (out)
+		*out = convert(obj);
+	scn_kind_free("MeshProfile", obj);
+	return SCN_OK;
+}
+
+int mesh_profile_load_file(const char *path, const char *doc_name, mesh_profile **out,
+			   char **json, char hash_hex[65], diag_list *errors)
+{
+	char *text;
+	size_t len;
+	if (out)
+		*out = NULL;
+	if (json)
+		*json = NULL;
+	int rc = scn_read_file(path, &text, &len, errors);
+	if (rc != SCN_OK)
+		return rc;
+	rc = mesh_profile_load_string(path, text, len, 0, doc_name, out, json, hash_hex, errors);
+	free(text);
+	return rc;
+}
+
+int mesh_profile_load(const char *path, mesh_profile **out, diag_list *errors)
+{
+	return mesh_profile_load_file(path, NULL, out, NULL, NULL, errors);
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* <dir>/configs/meshes/<file> if it exists. */
+static bool try_dir(const char *dir, const char *file, char *buf, size_t size)
+{
+	int n = dir ? snprintf(buf, size, "%s/%s/%s", dir, MESHES_DIR, file)
+		    : snprintf(buf, size, "%s/%s", MESHES_DIR, file);
+	return n > 0 && (size_t)n < size && is_file(buf);
+}
+
+/* configs/meshes/<file>: datadir, $MESHSIM_DATADIR, the working directory,
+ * then the executable's ancestors (as models/kernels/profile.c finds the
+ * reference calibration profile). */
+static int find_in_datadirs(const char *file, const char *datadir, char *buf, size_t size)
+{
+	if (datadir && *datadir && try_dir(datadir, file, buf, size))
+		return 0;
+	const char *dd = getenv("MESHSIM_DATADIR");
+	if (dd && *dd && try_dir(dd, file, buf, size))
+		return 0;
+	if (try_dir(NULL, file, buf, size))
+		return 0;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 6; up++) {
+			char *slash = strrchr(exe, '/');
+			if (!slash)
+				break;
+			*slash = '\0';
+			if (try_dir(exe, file, buf, size))
+				return 0;
+		}
+	}
+	return -1;
+}
+
+int mesh_profile_find_builtin(int mode, const char *datadir_or_NULL, char *buf, size_t size)
+{
+	const char *m = scn_mesh_mode_name((scn_mesh_mode)mode);
+	if (!strcmp(m, "?") || size == 0)
+		return -1;
+	char file[96];
+	snprintf(file, sizeof file, "%s.yaml", m);
+	return find_in_datadirs(file, datadir_or_NULL, buf, size);
+}
+
+int mesh_profile_load_builtin(int mode, const char *datadir_or_NULL, mesh_profile **out,
+			      diag_list *errors)
+{
+	char path[PATH_MAX + 64];
+	*out = NULL;
+	if (mesh_profile_find_builtin(mode, datadir_or_NULL, path, sizeof path) != 0) {
+		diag_add(errors, "", 0, 0, "", "built-in mesh profile %s/%s.yaml not found (in the "
+			 "data directory, $MESHSIM_DATADIR, the working directory or next to the "
+			 "executable)", MESHES_DIR, scn_mesh_mode_name((scn_mesh_mode)mode));
+		return SCN_ENOINPUT;
+	}
+	return mesh_profile_load(path, out, errors);
+}
+
+int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
+				   const char *datadir_or_NULL, mesh_profile **out,
+				   diag_list *errors)
+{
+	const scn_mesh *m = &s->spec.mesh;
+	const char *prof = m->profile ? m->profile : "";
+	char path[PATH_MAX + 64];
+	int rc;
+	*out = NULL;
+	if (!prof[0]) {
+		rc = mesh_profile_load_builtin(m->mode, datadir_or_NULL, out, errors);
+	} else {
+		size_t pl = strlen(prof);
+		bool is_path = strchr(prof, '/') || (pl > 5 && !strcmp(prof + pl - 5, ".yaml"));
+		rc = -1;
+		if (!is_path && scenario_path) {
+			/* a MeshProfile document of the scenario's own file? */
+			diag_list tmp = {0};
+			mesh_profile *p = NULL;
+			int r = mesh_profile_load_file(scenario_path, prof, &p, NULL, NULL, &tmp);
+			bool absent = r == SCN_EDATA && tmp.n == 1 && tmp.items[0].line == 0 &&
+				      strstr(tmp.items[0].msg, "no MeshProfile document named");
+			if (!absent) {
+				for (size_t i = 0; i < tmp.n; i++)
+					diag_add(errors, tmp.items[i].file, tmp.items[i].line,
+						 tmp.items[i].col, tmp.items[i].path, "%s",
+						 tmp.items[i].msg);
+				*out = p;
+				rc = r;
+			}
+			diag_list_free(&tmp);
+		}
+		if (rc == -1 && is_path) {
+			const char *slash = scenario_path ? strrchr(scenario_path, '/') : NULL;
+			if (prof[0] != '/' && slash)
+				snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scenario_path),
+					 scenario_path, prof);
+			else
+				snprintf(path, sizeof path, "%s", prof);
+			rc = mesh_profile_load(path, out, errors);
+		} else if (rc == -1) {
+			char file[96];
+			snprintf(file, sizeof file, "%.80s.yaml", prof);
+			if (find_in_datadirs(file, datadir_or_NULL, path, sizeof path) != 0) {
+				diag_add(errors, scenario_path ? scenario_path : "", 0, 0,
+					 "spec.mesh.profile", "mesh profile \"%s\" not found (no "
+					 "MeshProfile document of that name in the file, no %s/%s)",
+					 prof, MESHES_DIR, file);
+				return SCN_ENOINPUT;
+			}
+			rc = mesh_profile_load(path, out, errors);
+		}
+	}
+	if (rc == SCN_OK && (*out)->mode != (int)m->mode) {
+		diag_add(errors, scenario_path ? scenario_path : "", 0, 0, "spec.mesh.profile",
+			 "mesh profile \"%s\" is for mode %s, but spec.mesh.mode is %s",
+			 (*out)->name, scn_mesh_mode_name((scn_mesh_mode)(*out)->mode),
+			 scn_mesh_mode_name(m->mode));
+		mesh_profile_free(*out);
+		*out = NULL;
+		return SCN_EDATA;
+	}
+	return rc;
+}
