@@ -17,6 +17,7 @@
 #include "db/store.h"
 #include "models/kernels/calib.h"
 #include "runner/runner.h"
+#include "scenario/meshprofile.h"
 #include "scenario/scenario.h"
 
 #define MAX_SETS 256
@@ -237,6 +238,15 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		store_add_scalar(r, STORE_KPI_KIND, "", STORE_KPI_ERRORS, total_errors, NULL);
 		hist_free(&all);
 	}
+	for (size_t i = 0; i < rr->ncomponents; i++) {
+		const runner_component_result *k = &rr->components[i];
+		store_add_scalar(r, "component", k->name, "instances", k->instances, NULL);
+		store_add_scalar(r, "component", k->name, "cpu_user", k->user_cores, "cores");
+		store_add_scalar(r, "component", k->name, "cpu_kernel", k->kernel_cores, "cores");
+		store_add_scalar(r, "component", k->name, "cpu_dashboard", k->dashboard_cores, "cores");
+		store_add_scalar(r, "component", k->name, "memory", k->memory_bytes, "B");
+	}
+	store_add_attr(r, "mesh.profile", rr->mesh);
 	for (size_t i = 0; i < rr->nservices; i++) {
 		const runner_service_result *s = &rr->services[i];
 		store_add_scalar(r, "service", s->name, "worker_utilization", s->utilization, NULL);
@@ -308,6 +318,23 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* The mesh profile: the data plane's components and hops. */
+	mesh_profile *mesh = NULL;
+	{
+		diag_list merrs = {0};
+		int mrc = mesh_profile_load_for_scenario(scn, o.scenario_path, NULL, &mesh, &merrs);
+		if (mrc != SCN_OK) {
+			diag_print(&merrs, stderr);
+			fprintf(stderr, "meshsim run: cannot load the mesh profile of mode %s\n",
+			        scn_mesh_mode_name(scn->spec.mesh.mode));
+			diag_list_free(&merrs);
+			free(json);
+			scenario_free(scn);
+			return mrc;
+		}
+		diag_list_free(&merrs);
+	}
+
 	ms_store *st = NULL;
 	if (o.db_path) {
 		char err[512];
@@ -315,6 +342,7 @@ int cmd_run(int argc, char **argv)
 		st = store_open(o.db_path, err, sizeof err, &code);
 		if (!st) {
 			fprintf(stderr, "meshsim run: %s\n", err);
+			mesh_profile_free(mesh);
 			free(json);
 			scenario_free(scn);
 			return code;
@@ -335,7 +363,7 @@ int cmd_run(int argc, char **argv)
 	for (uint32_t rep = 0; rep < nreps && !interrupted; rep++) {
 		runner run;
 		char err[256], warn[2048];
-		if (runner_build(&run, scn, seed, rep, err, sizeof err, warn, sizeof warn) != 0) {
+		if (runner_build(&run, scn, prof, mesh, seed, rep, err, sizeof err, warn, sizeof warn) != 0) {
 			fprintf(stderr, "meshsim run: %s\n", err);
 			exit_code = EXIT_RUN_FAILED;
 			break;
@@ -361,6 +389,8 @@ int cmd_run(int argc, char **argv)
 
 		runner_workload_result *wr = runner_workload_results(&run);
 		runner_service_result *sr = runner_service_results(&run);
+		size_t ncr = 0;
+		runner_component_result *cr = runner_component_results(&run, &ncr);
 		report_run rr = {
 			.scenario_name = scn->metadata.name,
 			.config_hash = hash,
@@ -376,6 +406,9 @@ int cmd_run(int argc, char **argv)
 			.nworkloads = run.nworkloads,
 			.services = sr,
 			.nservices = run.nservices,
+			.mesh = mesh->name,
+			.components = cr,
+			.ncomponents = ncr,
 		};
 		char uuid[64] = "";
 		if (st) {
@@ -400,6 +433,7 @@ int cmd_run(int argc, char **argv)
 		fflush(stdout);
 		free(wr);
 		free(sr);
+		free(cr);
 		runner_free(&run);
 		if (exit_code != EXIT_OK)
 			break;
@@ -433,6 +467,7 @@ int cmd_run(int argc, char **argv)
 	free(metrics);
 	if (st)
 		store_close(st);
+	mesh_profile_free(mesh);
 	free(json);
 	scenario_free(scn);
 	if (interrupted) {

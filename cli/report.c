@@ -55,6 +55,15 @@ void report_text_run(FILE *out, const report_run *run)
 		        s->name, s->replicas, s->workers, 100.0 * s->utilization,
 		        ns_to_ms(s->mean_wait_ns), (unsigned long long)s->completed);
 	}
+	for (size_t i = 0; i < run->ncomponents; i++) {
+		const runner_component_result *k = &run->components[i];
+		if (k->instances == 0)
+			continue;
+		fprintf(out, "  %s %s: %d instance(s), cpu user=%.4f kernel=%.4f cores "
+		             "(dashboard %.4f), memory %.1f MiB\n",
+		        run->mesh, k->name, k->instances, k->user_cores, k->kernel_cores,
+		        k->dashboard_cores, k->memory_bytes / (1024.0 * 1024.0));
+	}
 	fprintf(out, "  run: %llu events in %.3f s wall (%.2f M events/s), simulated %.3f s\n",
 	        (unsigned long long)run->events, run->wall_s,
 	        run->wall_s > 0 ? (double)run->events / run->wall_s / 1e6 : 0.0, run->sim_end_s);
@@ -102,11 +111,23 @@ json_t *report_json_run(const report_run *run)
 		                                     s->utilization, "mean_queue_wait_s",
 		                                     s->mean_wait_ns / 1e9));
 	}
+	json_t *comp = json_array();
+	for (size_t i = 0; i < run->ncomponents; i++) {
+		const runner_component_result *k = &run->components[i];
+		json_array_append_new(comp, json_pack("{s:s, s:i, s:b, s:f, s:f, s:f, s:f}", "name", k->name,
+		                                      "instances", k->instances, "user_space",
+		                                      k->user_space, "cpu_user_cores", k->user_cores,
+		                                      "cpu_kernel_cores", k->kernel_cores,
+		                                      "cpu_dashboard_cores", k->dashboard_cores,
+		                                      "memory_bytes", k->memory_bytes));
+	}
 	json_t *o = json_pack("{s:s, s:s, s:I, s:i, s:s, s:I, s:f, s:f, s:o, s:o}", "scenario",
 	                      run->scenario_name, "config_hash", run->config_hash, "seed",
 	                      (json_int_t)run->seed, "replication", (int)run->replication, "status",
 	                      run->status, "events", (json_int_t)run->events, "wall_s", run->wall_s,
 	                      "sim_end_s", run->sim_end_s, "workloads", wl, "services", svc);
+	json_object_set_new(o, "mesh", json_string(run->mesh ? run->mesh : ""));
+	json_object_set_new(o, "components", comp);
 	if (run->db_uuid)
 		json_object_set_new(o, "run_uuid", json_string(run->db_uuid));
 	return o;

@@ -31,6 +31,9 @@ typedef struct report_run {
 	size_t nworkloads;
 	const runner_service_result *services;
 	size_t nservices;
+	const char *mesh;         /* mesh profile name */
+	const runner_component_result *components;
+	size_t ncomponents;
 } report_run;
 
 /* Text: printed as each replication finishes. */

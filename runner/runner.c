@@ -49,6 +49,7 @@ static void on_warmup_end(sim_t *sim, void *ctx, uint64_t arg)
 	runner *r = ctx;
 	for (size_t i = 0; i < r->nservices; i++)
 		app_service_restart_stats(&r->services[i]);
+	dataplane_restart_stats(&r->dp);
 }
 
 static void append(char *buf, size_t len, const char *line)
@@ -65,11 +66,6 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 {
 	const scn_spec *sp = &scn->spec;
 	char line[256];
-	if (sp->mesh.mode != SCN_MESH_NONE) {
-		snprintf(line, sizeof line, "spec.mesh.mode %s: the data-plane model is not built yet; "
-		         "results are those of no mesh", scn_mesh_mode_name(sp->mesh.mode));
-		append(warn, warnlen, line);
-	}
 	for (size_t i = 0; i < sp->n_services; i++)
 		if (sp->services[i].n_calls) {
 			snprintf(line, sizeof line, "spec.services[%zu].calls: downstream calls are not "
@@ -82,7 +78,71 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 		append(warn, warnlen, "spec.fidelity per-flow: not built yet; running per request");
 }
 
-int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replication,
+/* Node i of the cluster: pools in order, each pool's nodes in order. */
+typedef struct node_layout {
+	double *cores, *speed;
+	int *pool_first; /* first node of each pool */
+	size_t n;
+} node_layout;
+
+static int layout_nodes(const scn_cluster *cl, node_layout *nl)
+{
+	size_t n = 0;
+	for (size_t p = 0; p < cl->n_node_pools; p++)
+		n += (size_t)cl->node_pools[p].count;
+	nl->n = n;
+	nl->cores = calloc(n ? n : 1, sizeof(double));
+	nl->speed = calloc(n ? n : 1, sizeof(double));
+	nl->pool_first = calloc(cl->n_node_pools ? cl->n_node_pools : 1, sizeof(int));
+	if (!nl->cores || !nl->speed || !nl->pool_first)
+		return -1;
+	size_t i = 0;
+	for (size_t p = 0; p < cl->n_node_pools; p++) {
+		const scn_node_pool *pool = &cl->node_pools[p];
+		const scn_node_type *type = NULL;
+		for (size_t t = 0; t < cl->n_node_types; t++)
+			if (!strcmp(cl->node_types[t].name, pool->node_type))
+				type = &cl->node_types[t];
+		nl->pool_first[p] = (int)i;
+		for (int64_t k = 0; k < pool->count; k++, i++) {
+			nl->cores[i] = type ? type->cpu : 1.0;
+			nl->speed[i] = type ? type->cpu_speed : 1.0;
+		}
+	}
+	return 0;
+}
+
+static void free_layout(node_layout *nl)
+{
+	free(nl->cores);
+	free(nl->speed);
+	free(nl->pool_first);
+}
+
+/* The node of replica `r` of a service, by its placement policy. */
+static int place_pod(const scn_cluster *cl, const node_layout *nl, const scn_placement *pl, int64_t r)
+{
+	int first = 0, count = (int)nl->n;
+	if (pl->node_pool && pl->node_pool[0]) {
+		for (size_t p = 0; p < cl->n_node_pools; p++)
+			if (!strcmp(cl->node_pools[p].name, pl->node_pool)) {
+				first = nl->pool_first[p];
+				count = (int)cl->node_pools[p].count;
+			}
+	}
+	switch (pl->policy) {
+	case SCN_PLACE_PINNED:
+		return first + (int)pl->node_index;
+	case SCN_PLACE_PACK:
+		return first; /* no pod resource fit yet: one node holds them all */
+	case SCN_PLACE_SPREAD:
+	default:
+		return first + (int)(r % count);
+	}
+}
+
+int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
+                 const mesh_profile *mesh, uint64_t seed, uint32_t replication,
                  char *err, size_t errlen, char *warn, size_t warnlen)
 {
 	memset(r, 0, sizeof(*r));
@@ -95,12 +155,53 @@ int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replica
 	if (warn && warnlen)
 		warn[0] = '\0';
 	note_unmodelled(scn, warn, warnlen);
+	if (!mesh) {
+		r->empty_profile.name = "none";
+		mesh = &r->empty_profile;
+	}
 
+	node_layout nl = {0};
+	dp_pod *pods = NULL;
+	int *first_pod = NULL;
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
 	r->workloads = calloc(sp->n_workloads ? sp->n_workloads : 1, sizeof(*r->workloads));
-	if (!r->sim || !r->services || !r->workloads)
+	if (!r->sim || !r->services || !r->workloads || layout_nodes(&sp->cluster, &nl) != 0)
 		goto oom;
+	if (nl.n == 0) {
+		snprintf(err, errlen, "the cluster has no nodes");
+		goto fail;
+	}
+
+	/* Pods: every service's replicas, then one client pod per workload. */
+	size_t npods = sp->n_workloads;
+	for (size_t i = 0; i < sp->n_services; i++)
+		npods += (size_t)sp->services[i].replicas;
+	pods = calloc(npods ? npods : 1, sizeof(*pods));
+	first_pod = calloc(sp->n_services ? sp->n_services : 1, sizeof(int));
+	if (!pods || !first_pod)
+		goto oom;
+	bool meshed = sp->mesh.mode != SCN_MESH_NONE;
+	size_t p = 0;
+	for (size_t i = 0; i < sp->n_services; i++) {
+		const scn_service *svc = &sp->services[i];
+		first_pod[i] = (int)p;
+		for (int64_t k = 0; k < svc->replicas; k++, p++) {
+			pods[p].node = place_pod(&sp->cluster, &nl, &svc->placement, k);
+			pods[p].service = (int)i;
+			pods[p].in_mesh = meshed;
+		}
+	}
+	size_t first_client = p;
+	for (size_t i = 0; i < sp->n_workloads; i++, p++) {
+		const scn_workload *w = &sp->workloads[i];
+		/* In-mesh clients run on the cluster's first node (as in the C4
+		 * test case, where client and server share a node); outside
+		 * clients reach the cluster over the network. */
+		pods[p].node = w->source == SCN_SRC_OUTSIDE ? -1 : 0;
+		pods[p].service = -1;
+		pods[p].in_mesh = meshed && w->source != SCN_SRC_OUTSIDE;
+	}
 
 	for (size_t i = 0; i < sp->n_services; i++) {
 		const scn_service *svc = &sp->services[i];
@@ -114,18 +215,36 @@ int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replica
 			goto oom;
 		r->nservices++;
 	}
+
+	dp_options opt = {0};
+	opt.mtls = sp->mesh.mtls;
+	opt.l7 = sp->mesh.l7;
+	opt.http_parsing = sp->mesh.http_parsing;
+	opt.wireguard = sp->mesh.wireguard;
+	opt.l4_rules = sp->mesh.authorization.l4_rules;
+	opt.l7_rules = sp->mesh.authorization.l7_rules;
+	opt.proxy_concurrency = (int)sp->mesh.proxy.concurrency;
+	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
+	opt.latency_ns = sp->cluster.network_latency_ns;
+	opt.config_objects = sp->n_services + npods - sp->n_workloads;
+	if (dataplane_init(&r->dp, r->sim, mesh, costs, nl.cores, nl.speed, nl.n, pods, npods,
+	                   r->services, r->nservices, first_pod, &opt) != 0)
+		goto oom;
+	r->built_dp = 1;
+
 	for (size_t i = 0; i < sp->n_workloads; i++) {
 		const scn_workload *w = &sp->workloads[i];
 		runner_workload *rw = &r->workloads[i];
 		rw->spec = w;
-		for (size_t k = 0; k < sp->n_services; k++)
+		size_t k;
+		for (k = 0; k < sp->n_services; k++)
 			if (!strcmp(sp->services[k].name, w->target))
-				rw->target = &r->services[k];
-		if (!rw->target) { /* the loader checks references; defensive */
+				break;
+		if (k == sp->n_services) { /* the loader checks references; defensive */
 			snprintf(err, errlen, "workload %s: unknown target %s", w->name, w->target);
-			runner_free(r);
-			return -1;
+			goto fail;
 		}
+		rw->target = &r->services[k];
 		lg_config cfg = {0};
 		cfg.kind = kind_from_spec(w->type);
 		cfg.qps = w->qps;
@@ -138,14 +257,24 @@ int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replica
 		cfg.warmup_end = sp->warmup;
 		cfg.uniform = w->uniform;
 		cfg.no_catchup = w->no_catchup;
-		if (loadgen_init(&rw->gen, r->sim, &cfg, rw->target) != 0)
+		lg_target target = {&r->dp, (int)(first_client + i), first_pod[k],
+		                    (int)sp->services[k].replicas, (uint32_t)w->payload_bytes,
+		                    (uint32_t)sp->services[k].response_bytes};
+		if (loadgen_init(&rw->gen, r->sim, &cfg, &target) != 0)
 			goto oom;
 		r->nworkloads++;
 	}
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
+	free(pods);
+	free(first_pod);
+	free_layout(&nl);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory building the model");
+fail:
+	free(pods);
+	free(first_pod);
+	free_layout(&nl);
 	runner_free(r);
 	return -1;
 }
@@ -207,10 +336,50 @@ runner_service_result *runner_service_results(const runner *r)
 	return out;
 }
 
+runner_component_result *runner_component_results(const runner *r, size_t *n)
+{
+	const dataplane *dp = &r->dp;
+	size_t nc = dp->prof ? dp->prof->ncomponents : 0;
+	runner_component_result *out = calloc(nc + 1, sizeof(*out));
+	*n = 0;
+	if (!out)
+		return NULL;
+	double window_ns = (double)(sim_now(r->sim) - r->warmup_end);
+	if (window_ns <= 0)
+		window_ns = 1;
+	for (size_t c = 0; c < nc; c++) {
+		const mp_component *comp = &dp->prof->components[c];
+		out[c].name = comp->name;
+		out[c].user_space = comp->user_space;
+	}
+	for (size_t i = 0; i < dp->ninst; i++) {
+		const dp_instance *in = &dp->inst[i];
+		runner_component_result *o = &out[in->component];
+		o->instances++;
+		o->user_cores += in->user_ns / window_ns;
+		o->kernel_cores += in->kernel_ns / window_ns;
+		o->hops += in->requests;
+		o->memory_bytes += dataplane_instance_memory(dp, in);
+	}
+	runner_component_result *k = &out[nc];
+	k->name = "node-kernel";
+	k->instances = (int)dp->nnodes;
+	for (size_t i = 0; i < dp->nnodes; i++) {
+		k->user_cores += dp->nodes[i].kernel_user_ns / window_ns;
+		k->kernel_cores += dp->nodes[i].kernel_kernel_ns / window_ns;
+	}
+	for (size_t c = 0; c <= nc; c++)
+		out[c].dashboard_cores = out[c].user_space ? out[c].user_cores + out[c].kernel_cores : 0;
+	*n = nc + 1;
+	return out;
+}
+
 void runner_free(runner *r)
 {
 	for (size_t i = 0; i < r->nworkloads; i++)
 		loadgen_free(&r->workloads[i].gen);
+	if (r->built_dp)
+		dataplane_free(&r->dp);
 	for (size_t i = 0; i < r->nservices; i++)
 		app_service_free(&r->services[i]);
 	free(r->workloads);

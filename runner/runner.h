@@ -18,6 +18,9 @@
 #include <stdint.h>
 
 #include "models/app.h"
+#include "models/dataplane.h"
+#include "models/kernels/cost.h"
+#include "models/mesh_profile.h"
 #include "scenario/scenario.h"
 #include "sim/engine.h"
 #include "workloads/loadgen.h"
@@ -28,6 +31,19 @@ typedef struct runner_workload {
 	loadgen gen;
 } runner_workload;
 
+/* Per component of the mesh profile, summed over its instances, and one
+ * entry named "node-kernel" for the kernel work of node hops. */
+typedef struct runner_component_result {
+	const char *name;
+	int instances;
+	bool user_space;
+	double user_cores;      /* mean CPU in the window, cores */
+	double kernel_cores;
+	double dashboard_cores; /* what container metrics show */
+	double memory_bytes;    /* all instances, at the end */
+	uint64_t hops;          /* hops handled in the window */
+} runner_component_result;
+
 typedef struct runner {
 	const scenario *scn;
 	uint32_t replication;
@@ -35,6 +51,9 @@ typedef struct runner {
 	sim_t *sim;
 	app_service *services; /* one per spec.services[i] */
 	size_t nservices;
+	mesh_profile empty_profile; /* used when no mesh profile is given */
+	dataplane dp;
+	int built_dp;
 	runner_workload *workloads;
 	size_t nworkloads;
 	sim_time_t warmup_end;
@@ -64,11 +83,14 @@ typedef struct runner_service_result {
 	double mean_wait_ns;     /* queueing for a worker, in the window */
 } runner_service_result;
 
-/* Builds replication `replication` with master seed `seed`. Returns 0, or
- * -1 with a message in err (out of memory). Warnings about parts of the
+/* Builds replication `replication` with master seed `seed`, pricing
+ * operations with `costs` along the hops of `mesh` (NULL: no hops, so
+ * requests cost only the application's time and the network). Returns 0,
+ * or -1 with a message in err (out of memory). Warnings about parts of the
  * scenario that are not modelled yet go to `warn` (one per line; may be
  * NULL) so the caller decides where to show them. */
-int runner_build(runner *r, const scenario *scn, uint64_t seed, uint32_t replication,
+int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
+                 const mesh_profile *mesh, uint64_t seed, uint32_t replication,
                  char *err, size_t errlen, char *warn, size_t warnlen);
 
 /* Runs events up to `until` (clamped to the end of the run). */
@@ -81,6 +103,8 @@ void runner_finish(runner *r);
  * entries; the caller frees the arrays (not what they point into). */
 runner_workload_result *runner_workload_results(const runner *r);
 runner_service_result *runner_service_results(const runner *r);
+/* ncomponents + 1 entries (the last is "node-kernel"); *n is set. */
+runner_component_result *runner_component_results(const runner *r, size_t *n);
 
 void runner_free(runner *r);
 

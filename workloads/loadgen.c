@@ -10,7 +10,7 @@
 #define LATENCY_HIGHEST ((int64_t)3600 * SIM_S)
 
 struct lg_request {
-	app_request app;      /* first member: the service hands back &app */
+	dp_request dp;        /* first member: the data plane hands back &dp */
 	lg_connection *conn;  /* NULL once abandoned after a timeout */
 	sim_time_t sent;
 	sim_time_t intended;
@@ -22,7 +22,8 @@ struct lg_request {
 struct lg_connection {
 	loadgen *lg;
 	int index;
-	int pod;
+	int pod;              /* server pod, as a data-plane pod index */
+	bool opened;          /* its first request has gone */
 	sim_time_t next_turn; /* intended time of the next request */
 	lg_request *outstanding;
 };
@@ -69,10 +70,10 @@ static void plan_next(lg_connection *c)
 		sim_schedule_at(lg->sim, at, SIM_CLASS_DEFAULT, on_turn, c, 0);
 }
 
-static void on_reply(sim_t *sim, app_request *app)
+static void on_reply(sim_t *sim, dp_request *dpr)
 {
-	lg_request *req = (lg_request *)app;
-	loadgen *lg = req->app.owner;
+	lg_request *req = (lg_request *)dpr;
+	loadgen *lg = req->dp.owner;
 	lg_connection *c = req->conn;
 	if (!c) {
 		/* Abandoned after a timeout: the server finished it anyway. */
@@ -106,6 +107,7 @@ static void on_timeout(sim_t *sim, void *ctx, uint64_t arg)
 		lg->stats.timeouts++;
 	req->conn = NULL; /* the reply, when it comes, is dropped */
 	c->outstanding = NULL;
+	c->opened = false; /* Fortio closes a timed-out connection and opens a new one */
 	plan_next(c);
 }
 
@@ -124,12 +126,12 @@ static void on_turn(sim_t *sim, void *ctx, uint64_t arg)
 	req->sent = now;
 	req->intended = c->next_turn < now ? c->next_turn : now;
 	req->counted = now >= lg->cfg.warmup_end;
-	req->app.owner = lg;
-	req->app.reply = on_reply;
+	req->dp.owner = lg;
+	req->dp.done = on_reply;
 	lg->total_sent++;
 	if (req->counted)
 		lg->stats.sent++;
-	if (lg->target->replicas == 0) {
+	if (lg->target.nserver_pods == 0) {
 		/* No endpoints: refused at once, like a Service without pods. */
 		lg->total_answered++;
 		if (req->counted)
@@ -140,17 +142,23 @@ static void on_turn(sim_t *sim, void *ctx, uint64_t arg)
 	}
 	c->outstanding = req;
 	req->timeout_event = sim_schedule(sim, lg->cfg.timeout, on_timeout, req, 0);
-	app_service_submit(lg->target, c->pod, &req->app);
+	req->dp.client_pod = lg->target.client_pod;
+	req->dp.server_pod = c->pod;
+	req->dp.request_bytes = lg->target.request_bytes;
+	req->dp.response_bytes = lg->target.response_bytes;
+	req->dp.new_connection = !c->opened || lg->cfg.kind == LG_CONNECTION_PER_REQUEST;
+	c->opened = true;
+	dataplane_send(lg->target.dp, &req->dp);
 }
 
-int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, app_service *target)
+int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, const lg_target *target)
 {
 	memset(lg, 0, sizeof(*lg));
 	if (cfg->connections < 1 || cfg->qps < 0 || cfg->timeout <= 0 || cfg->end < cfg->start)
 		return -1;
 	lg->sim = sim;
 	lg->cfg = *cfg;
-	lg->target = target;
+	lg->target = *target;
 	bool paced = cfg->kind != LG_CLOSED_LOOP && cfg->qps > 0;
 	lg->interval = paced ? (sim_time_t)llround(1e9 * cfg->connections / cfg->qps) : 0;
 	if (hist_init(&lg->stats.latency, LATENCY_HIGHEST) != 0)
@@ -164,7 +172,7 @@ int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, app_service *tar
 		lg_connection *c = &lg->conns[i];
 		c->lg = lg;
 		c->index = i;
-		c->pod = target->replicas > 0 ? i % target->replicas : 0;
+		c->pod = target->nserver_pods > 0 ? target->first_server_pod + i % target->nserver_pods : -1;
 		sim_time_t offset = cfg->uniform ? lg->interval * i / cfg->connections : 0;
 		c->next_turn = cfg->start + offset;
 		if (c->next_turn < cfg->end)

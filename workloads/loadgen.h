@@ -20,8 +20,8 @@
  *   LG_CLOSED_LOOP   `concurrency` requests in flight; each reply triggers
  *                    the next request at once.
  *   LG_CONNECTION_PER_REQUEST  paced like open loop; each request opens its
- *                    own connection (the difference shows once connection
- *                    costs are modelled: issue 5).
+ *                    own connection (handshakes and connection set-up are
+ *                    paid on every request).
  *
  * A request that is not answered within `timeout` counts as a timeout and
  * frees its connection (Fortio -timeout); the late reply is discarded.
@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/app.h"
+#include "models/dataplane.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
 
@@ -69,10 +69,21 @@ typedef struct lg_stats {
 typedef struct lg_request lg_request;
 typedef struct lg_connection lg_connection;
 
+/* Where a generator sends: its client pod and the target's pods, all as
+ * indexes into the data plane's pods. */
+typedef struct lg_target {
+	dataplane *dp;
+	int client_pod;
+	int first_server_pod;
+	int nserver_pods;       /* 0: the service has no endpoints */
+	uint32_t request_bytes; /* body */
+	uint32_t response_bytes;
+} lg_target;
+
 typedef struct loadgen {
 	sim_t *sim;
 	lg_config cfg;
-	app_service *target;
+	lg_target target;
 	sim_time_t interval;      /* per connection; 0 = back to back */
 	lg_connection *conns;
 	lg_request *free_list;
@@ -85,7 +96,7 @@ typedef struct loadgen {
 
 /* Sets up the generator and schedules its first requests. Returns 0, or -1
  * (out of memory, or a bad configuration). */
-int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, app_service *target);
+int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, const lg_target *target);
 void loadgen_free(loadgen *lg);
 
 /* Counts requests still outstanding into stats.in_flight (call once, at the
