@@ -38,7 +38,7 @@ TEST_BIN  := $(TEST_SRC:%.c=$(B)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 MESHSIM   := $(B)/meshsim
 
-.PHONY: all deps build demo test unit e2e check bench valgrind clean
+.PHONY: all deps build demo test unit e2e check bench valgrind clean calibration calibration-report
 .DEFAULT_GOAL := all
 
 all: $(MESHSIM) $(TEST_BIN) $(BENCH_BIN)
@@ -87,6 +87,15 @@ check: deps
 # Hold-model and model benchmarks: one JSON object per line.
 bench: build
 	@./tools/run-bench.sh $(B)
+
+# Fit the mesh parameters no kernel measures to calibration.md's figures
+# and write them, with their sources, into configs/meshes/.
+calibration: build
+	python3 tools/fit_meshes.py $(MESHSIM)
+
+# Regenerate docs/calibration.md: figure, published value, meshsim, error.
+calibration-report: build
+	python3 tools/calibration_report.py $(MESHSIM) --out docs/calibration.md
 
 valgrind: build
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \

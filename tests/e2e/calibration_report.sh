@@ -1,0 +1,7 @@
+# The calibration report: every figure of calibration.md that meshsim models
+# and that is not tagged weak is within 15 % (tools/calibration_report.py).
+. "$(dirname "$0")/common.inc"
+python3 tools/calibration_report.py "$MESHSIM" --check >"$TMP/report" 2>"$TMP/err" \
+	|| { cat "$TMP/err"; fail "calibration figures off by more than 15 %"; }
+grep -q '| C1 | Istio 1.24 sidecar CPU' "$TMP/report" || fail "the report lacks C1"
+exit 0

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Fits the mesh-profile parameters that no kernel measures to the figures of
+../shared/reference/calibration.md, and writes each fitted value, with the
+figure it came from, into configs/meshes/.
+
+Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
+
+Each target names a component parameter, the calibration scenario that
+reproduces the figure's conditions, and the figure. A proxy's CPU is linear
+in its framework term (the engine conserves work), so two runs give the
+line and the fitted value exactly: the value now, and the value + 50 us.
+The runs use the reference calibration profile, so the fit is reproducible
+anywhere; its SHA-256 goes into the source text.
+
+Only calibration.md figures are used, never validation results.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SCEN = "configs/scenarios/calibration/"
+STEP_NS = 50000.0
+
+# (mesh profile, component, parameter, scenario, figure text, target vCPU per 1000 rps)
+TARGETS = [
+    ("istio-sidecar", "sidecar", "frameworkPerRequest", SCEN + "c1-istio-sidecar.yaml",
+     "calibration.md C1: Istio 1.24 sidecar 0.20 vCPU per 1000 rps (one proxy)", 0.20),
+    ("istio-ambient", "ztunnel", "frameworkPerRequest", SCEN + "c1-istio-ztunnel.yaml",
+     "calibration.md C1: Istio 1.24 ztunnel 0.06 vCPU per 1000 rps (one ztunnel)", 0.06),
+    ("istio-ambient", "waypoint", "frameworkPerRequest", SCEN + "c1-istio-waypoint.yaml",
+     "calibration.md C1: Istio 1.24 waypoint 0.25 vCPU per 1000 rps", 0.25),
+]
+
+
+def block_span(lines, component, param):
+    """Line range [start, end) of `param:` inside the component's entry."""
+    comp_re = re.compile(r"^(\s*)- name: " + re.escape(component) + r"\s*$")
+    start = None
+    for i, line in enumerate(lines):
+        m = comp_re.match(line)
+        if m:
+            indent = len(m.group(1)) + 2
+            for j in range(i + 1, len(lines)):
+                if re.match(r"^\s*- name: ", lines[j]) and len(lines[j]) - len(lines[j].lstrip()) <= indent - 2:
+                    break
+                if lines[j].startswith(" " * indent + param + ":"):
+                    start = j
+                    break
+            break
+    if start is None:
+        raise SystemExit(f"fit_meshes: no {param} in component {component}")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and (lines[end].strip() == "" or
+                                len(lines[end]) - len(lines[end].lstrip()) > indent):
+        end += 1
+    return start, end, indent
+
+
+def read_value_ns(lines, start, end):
+    text = " ".join(lines[start:end])
+    m = re.search(r"value:\s*([0-9.]+)\s*(ns|us|ms|s)\b", text)
+    if not m:
+        raise SystemExit(f"fit_meshes: cannot read the value of: {text[:80]}")
+    scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def with_value(lines, start, end, indent, value_ns, source):
+    pad = " " * indent
+    words = source.split()
+    src_lines, cur = [], ""
+    for w in words:
+        if len(cur) + len(w) + 1 > 66:
+            src_lines.append(cur)
+            cur = w
+        else:
+            cur = (cur + " " + w).strip()
+    src_lines.append(cur)
+    name = lines[start].strip().split(":")[0]
+    block = [f"{pad}{name}:\n", f"{pad}  value: {int(round(value_ns))}ns\n", f"{pad}  source: >-\n"]
+    block += [f"{pad}    {s}\n" for s in src_lines]
+    return lines[:start] + block + lines[end:]
+
+
+def measure(meshsim, scenario, profile_path, component):
+    out = subprocess.run([meshsim, "run", scenario, "--output-format", "json", "--progress",
+                          "never", "--set", "spec.mesh.profile=" + os.path.abspath(profile_path)],
+                         check=True, capture_output=True, text=True)
+    doc = json.loads(out.stdout)
+    run = doc["runs"][0]
+    c = [c for c in run["components"] if c["name"] == component][0]
+    rps = run["workloads"][0]["throughput"]
+    return c["cpu_dashboard_cores"] / c["instances"] / (rps / 1000.0), doc["calibration"]["sha256"]
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    meshsim = argv[1]
+    for (mesh, component, param, scenario, figure, target) in TARGETS:
+        path = f"configs/meshes/{mesh}.yaml"
+        with open(path) as f:
+            lines = f.readlines()
+        start, end, indent = block_span(lines, component, param)
+        v0 = read_value_ns(lines, start, end)
+        m0, sha = measure(meshsim, scenario, path, component)
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as tmp:
+            tmp.writelines(with_value(lines, start, end, indent, v0 + STEP_NS, "probe"))
+        try:
+            m1, _ = measure(meshsim, scenario, tmp.name, component)
+        finally:
+            os.unlink(tmp.name)
+        slope = (m1 - m0) / STEP_NS
+        value = v0 + (target - m0) / slope
+        if value < 0:
+            raise SystemExit(f"fit_meshes: {mesh} {component}: the kernel operations alone exceed "
+                             f"{figure} ({m0:.4f} vCPU at {v0:.0f} ns); not fitted")
+        source = (f"fit: {figure}; by tools/fit_meshes.py (make calibration) on {scenario} with "
+                  f"the reference calibration profile (sha256 {sha[:12]}); the hops' kernel "
+                  f"operations give the rest")
+        lines = with_value(lines, start, end, indent, value, source)
+        with open(path, "w") as f:
+            f.writelines(lines)
+        print(f"{mesh} {component}.{param}: {v0 / 1e3:.1f} us -> {value / 1e3:.1f} us "
+              f"(measured {m0:.4f} vCPU per 1000 rps, target {target})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
