@@ -120,6 +120,8 @@ static void convert_op(const scn_mp_op *in, mp_hop_op *out)
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (!strcmp(in->size, words[i].word))
 			out->op.size_ref = words[i].ref;
+	if (out->op.size_ref == MP_SIZE_PACKETS)
+		out->op.size = (uint64_t)in->packet_size;
 	if (out->op.size_ref == MP_SIZE_FIXED && in->size[0]) {
 		int64_t b = 0;
 		char err[128];

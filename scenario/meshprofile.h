@@ -48,7 +48,9 @@
  * wireguard, same-node, cross-node, new-connection, l4-policy, l7-policy.
  * An op's size: an integer of bytes (or 4Ki), or request, response,
  * message, l4Rules, l7Rules, packets; omitted = 0 (operations whose cost
- * does not depend on size). Checked beyond types: op keys (cost.h),
+ * does not depend on size). With size: packets, the count is per packet of
+ * the message and packetSize (bytes) is the size each packet is priced at
+ * (mp_op.size; e.g. 1420, a WireGuard payload at MTU 1500). Checked beyond types: op keys (cost.h),
  * component names, `when` words and contradictions, sizes that a sized
  * operation needs, and that every component's frameworkShare over the hops
  * of one request sums to 1 under every combination of conditions.
@@ -158,6 +160,7 @@ typedef struct scn_mp_component {
 typedef struct scn_mp_op {
 	char *op;
 	char *size;
+	int64_t packet_size;
 	double count;
 	char **when;
 	size_t n_when;

@@ -653,6 +653,8 @@ static void check_mp_op(check_ctx *c, const void *obj)
 	}
 	if (o->count <= 0)
 		check_error(c, "count", "must be > 0 (got %g)", o->count);
+	if (strcmp(o->size, "packets") && check_present(c, "packetSize"))
+		check_error(c, "packetSize", "is only used with size: packets");
 	check_when(c, o->when, o->n_when);
 	if (o->size[0]) {
 		bool word = false;
@@ -705,6 +707,13 @@ static void check_mp_spec(check_ctx *c, const void *obj)
 	const scn_mp_spec *sp = obj;
 	if (!check_valid(c, "hops") || !check_valid(c, "components"))
 		return;
+	for (size_t i = 0; i < sp->n_hops; i++) { /* a dangling component is reported already */
+		bool known = !sp->hops[i].component[0];
+		for (size_t k = 0; k < sp->n_components && !known; k++)
+			known = !strcmp(sp->hops[i].component, sp->components[k].name);
+		if (!known)
+			return;
+	}
 	/* frameworkPerRequest is per instance: on each side (client, server,
 	 * waypoint) where a component works on a request, its frameworkShare
 	 * over that request's hops sums to 1, whatever the conditions (all 2^8
@@ -813,6 +822,9 @@ static const schema_field mp_op_fields[] = {
 	 "(the bytes moving in this hop's direction), l4Rules, l7Rules (spec.mesh.authorization), "
 	 "packets (count times the packets of the message); empty = 0, for operations whose "
 	 "cost does not depend on size."},
+	{.name = "packetSize", .type = ST_BYTES, .def = "0", .min = "0", .max = "64Ki",
+	 FLD(scn_mp_op, packet_size), .doc = "size packets only: the bytes each packet is priced "
+	 "at (e.g. 1420, a WireGuard payload at MTU 1500); 0 = the operation's cost at size 0."},
 	{.name = "count", .type = ST_NUMBER, .def = "1", .min = "0", .max = "1000000",
 	 FLD(scn_mp_op, count), .doc = "Times per traversal of the hop (> 0; may be fractional: "
 	 "an average)."},
