@@ -856,7 +856,9 @@ static const schema_field mp_hop_fields[] = {
 	 .doc = "Conditions the whole hop needs (all must hold); the words of HopOperation.when."},
 	{.name = "frameworkShare", .type = ST_NUMBER, .def = "0", .min = "0", .max = "1",
 	 FLD(scn_mp_hop, framework_share), .doc = "Share of the component's frameworkPerRequest "
-	 "charged at this hop; a component's shares over one request's hops sum to 1."},
+	 "charged at this hop. frameworkPerRequest is per instance, so on each side (client, "
+	 "server, waypoint) a component's shares over the hops of one request (request and "
+	 "response) sum to 1, under every combination of conditions."},
 	{.name = "source", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_mp_hop, source),
 	 .doc = "Where the hop's operations and counts come from (kernel-costs.md sections)."},
 	{.name = "ops", .type = ST_LIST, .child = &mp_op_obj, LST(scn_mp_hop, ops, n_ops),

@@ -50,6 +50,34 @@ expect 65 "$bin" validate tests/scenarios/bad/unknown-field.yaml
 grep -q ':13:7: error: spec.workloads\[0\].qsp: unknown field "qsp" (did you mean "qps"?)' \
 	"$tmp/err" || fail "unknown field message"
 
+# mesh profiles: the five built-in ones are valid; every bad one exits 65
+# with FILE:LINE:COL: error: PATH: MESSAGE
+for f in configs/meshes/*.yaml; do
+	expect 0 "$bin" validate "$f"
+	grep -q "^$f: ok (MeshProfile " "$tmp/out" || fail "$f: $(cat "$tmp/out")"
+done
+[ "$(ls configs/meshes/*.yaml | wc -l)" -eq 5 ] || fail "not five mesh profiles"
+for f in tests/scenarios/bad-mesh/*.yaml; do
+	expect 65 "$bin" validate "$f"
+	grep -Eq "^$f:[0-9]+:[0-9]+: error: spec\." "$tmp/err" || fail "$f: $(cat "$tmp/err")"
+	tail -n 1 "$tmp/err" | grep -Eq "^$f: [0-9]+ errors?$" || fail "$f: no count line"
+done
+expect 65 "$bin" validate tests/scenarios/bad-mesh/unknown-op.yaml
+grep -q ':27:16: error: spec.hops\[0\].ops\[0\].op: unknown operation "http1.parse.requets" (did you mean "http1.parse.request"?)' \
+	"$tmp/err" || fail "unknown op message: $(cat "$tmp/err")"
+expect 65 "$bin" validate tests/scenarios/bad-mesh/unknown-component.yaml
+grep -q ':22:18: error: spec.hops\[0\].component: unknown mesh component "sidecars"' \
+	"$tmp/err" || fail "unknown component message: $(cat "$tmp/err")"
+expect 0 "$bin" validate --output-format json configs/meshes/cilium.yaml
+grep -q '"kind": "MeshProfile"' "$tmp/out" || fail "json mesh profile"
+expect 0 "$bin" explain MeshProfile.spec.hops
+grep -q "FIELD:    spec.hops <\[\]Hop>" "$tmp/out" || fail "explain hops"
+grep -q "frameworkShare	<number>" "$tmp/out" || fail "explain frameworkShare"
+expect 0 "$bin" explain MeshProfile.spec.hops.ops.op
+grep -q "cost.h" "$tmp/out" || fail "explain op"
+expect 0 "$bin" explain Scenario.spec.cluster.network.bandwidth
+grep -q "10G means 10" "$tmp/out" || fail "explain bandwidth unit"
+
 # good and bad together: 65, the good one still reported ok
 expect 65 "$bin" validate configs/scenarios/default.yaml tests/scenarios/bad/syntax.yaml
 grep -q '^configs/scenarios/default.yaml: ok' "$tmp/out" || fail "good file not reported"
@@ -130,5 +158,13 @@ PY
 	python3 "$tmp/check.py" "$tmp/scenario.schema.json" bad \
 		tests/scenarios/bad/unknown-field.yaml tests/scenarios/bad/unknown-unit.yaml \
 		|| fail "JSON Schema accepts a bad file"
+	expect 0 "$bin" explain MeshProfile --json-schema
+	cp "$tmp/out" "$tmp/mesh.schema.json"
+	sed 's/"Scenario"/"MeshProfile"/' "$tmp/check.py" >"$tmp/check_mesh.py"
+	python3 "$tmp/check_mesh.py" "$tmp/mesh.schema.json" ok configs/meshes/*.yaml \
+		|| fail "JSON Schema rejects a mesh profile"
+	python3 "$tmp/check_mesh.py" "$tmp/mesh.schema.json" bad \
+		tests/scenarios/bad-mesh/bare-number.yaml tests/scenarios/bad-mesh/bad-scope.yaml \
+		|| fail "JSON Schema accepts a bad mesh profile"
 fi
 echo "validate.sh: ok"
