@@ -214,12 +214,21 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 		u += count * ou;
 		k += count * ok;
 	}
+	bool in_kernel = true;
 	if (hop->component >= 0) {
 		const mp_component *c = &dp->prof->components[hop->component];
 		double fw = c->framework_per_request.value;
 		if (ctx & MP_WHEN_NEW_CONNECTION)
 			fw += c->framework_per_connection.value;
 		u += hop->framework_share * fw / dp->nodes[node].speed;
+		in_kernel = !c->user_space;
+	}
+	/* An operation's user/kernel split is where it ran when measured; in
+	 * the mesh, work in a node-kernel hop or a kernel datapath component
+	 * (WireGuard, eBPF) is all kernel time, whatever library measured it. */
+	if (in_kernel) {
+		k += u;
+		u = 0;
 	}
 	*user_ns = u;
 	*kernel_ns = k;

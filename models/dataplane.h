@@ -13,7 +13,8 @@
  * latency plus serialisation at the cluster's bandwidth).
  *
  * CPU is accounted per component instance, split into user and kernel
- * time; "dashboard" CPU is what container metrics show: the CPU of
+ * time (in a user-space proxy, each operation's measured split; in node
+ * kernel hops and kernel datapath components, all of it is kernel time); "dashboard" CPU is what container metrics show: the CPU of
  * user-space components (their user time and the kernel time of their
  * syscalls), not kernel datapath work (eBPF, WireGuard, node kernel hops).
  *
