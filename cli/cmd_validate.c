@@ -4,7 +4,9 @@
  * Checks scenario files (and MeshProfile, PriceSheet, Sweep documents)
  * without running them: every error of every file, each as
  * FILE:LINE:COL: error: PATH: MESSAGE on stderr; for a valid file one line
- * "FILE: ok (Scenario NAME, hash 0123456789ab)" on stdout. Writes nothing.
+ * "FILE: ok (Scenario NAME, hash 0123456789ab)" on stdout (a MeshProfile
+ * shows the hash of its canonical JSON too: the one a run records). Writes
+ * nothing.
  * Exit status: 0 all valid, 65 some invalid, 66 some missing or unreadable
  * (66 wins over 65), 2 usage.
  */
@@ -34,6 +36,7 @@ static void usage(FILE *out)
 		"examples:\n"
 		"  meshsim validate configs/scenarios/default.yaml\n"
 		"  meshsim validate --set spec.mesh.mode=istio-sidecar --set spec.mesh.mtls=true s.yaml\n"
+		"  meshsim validate configs/meshes/*.yaml\n"
 		"\n"
 		"exit status: 0 valid, 65 invalid, 66 missing or unreadable file, 2 usage.\n"
 		"See `meshsim explain Scenario.spec` for the fields.\n");

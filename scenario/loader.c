@@ -1325,9 +1325,10 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 				nwanted++;
 			if (!info.kind[0])
 				nunknown++; /* already reported: no cascade below */
-			if (obj && !strcmp(info.kind, "Scenario")) {
+			if (obj) { /* Scenario, MeshProfile: the hash of the canonical JSON */
 				char *json = NULL;
-				if (scenario_canonical_json(obj, &json, info.hash_hex) != SCN_OK)
+				if (scn_object_canonical_json(schema_find_kind(info.kind)->root, obj,
+							      &json, info.hash_hex) != SCN_OK)
 					diag_add(errors, name, info.line, 1, "",
 						 "internal error: cannot make the canonical JSON");
 				free(json);

@@ -343,7 +343,8 @@ int scenario_canonical_json(const scenario *s, char **json, char hash_hex[65]);
 typedef struct scn_doc_info {
 	char kind[32];     /* "Scenario", "Sweep", "MeshProfile", "PriceSheet" */
 	char name[128];    /* metadata.name */
-	char hash_hex[65]; /* Scenario only: hash of its canonical JSON; "" otherwise */
+	char hash_hex[65]; /* Scenario, MeshProfile: SHA-256 of its canonical JSON (for a
+			    * MeshProfile the hash mesh_profile_load_file gives); "" otherwise */
 	int line;          /* 1-based line where the document starts */
 } scn_doc_info;
 

@@ -493,7 +493,8 @@ static void test_validate_file(void **state)
 						&errs), SCN_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(docs[0].kind, "MeshProfile");
-	assert_string_equal(docs[0].hash_hex, "");
+	assert_int_equal(strlen(docs[0].hash_hex), 64); /* its canonical JSON's */
+	assert_string_equal(docs[2].hash_hex, ""); /* a PriceSheet has none */
 	assert_string_equal(docs[1].kind, "Scenario");
 	assert_string_equal(docs[1].name, "multi");
 	assert_int_equal(strlen(docs[1].hash_hex), 64);

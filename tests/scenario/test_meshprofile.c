@@ -515,6 +515,13 @@ static void test_round_trip(void **state)
 		assert_int_equal(mesh_profile_load_file(path, NULL, NULL, &json3, hash3, &errs), SCN_OK);
 		assert_string_equal(hash, hash3);
 		free(json3);
+		/* `meshsim validate` shows the same hash */
+		scn_doc_info info[2];
+		size_t nd = 0;
+		assert_int_equal(scenario_validate_file(path, NULL, 0, info, 2, &nd, &errs), SCN_OK);
+		assert_int_equal(nd, 1);
+		assert_string_equal(info[0].kind, "MeshProfile");
+		assert_string_equal(info[0].hash_hex, hash);
 		mesh_profile_free(a);
 		mesh_profile_free(b);
 		free(json);
