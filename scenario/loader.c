@@ -1318,6 +1318,12 @@ static int load_text(const char *name, const char *text, size_t len, unsigned fl
 			diag_add(errors, name, 0, 0, "", "no YAML document in the file");
 		for (size_t i = 0; i < ndocs; i++) {
 			scn_doc_info info;
+			if ((flags & SCN_LOAD_ONLY_KIND) && want_kind) {
+				/* only the documents of the wanted kind are read */
+				ynode *k = map_get(docs[i].root, "kind");
+				if (!k || k->kind != YN_SCALAR || strcmp(k->str, want_kind))
+					continue;
+			}
 			void *obj = load_doc(&L, &docs[i], name, overrides, noverrides, &info);
 			bool wanted = want_kind && !strcmp(info.kind, want_kind) &&
 				      (!want_name || !strcmp(info.name, want_name));

@@ -210,8 +210,8 @@ int mesh_profile_load_string(const char *name, const char *text, size_t len, uns
 	return SCN_OK;
 }
 
-int mesh_profile_load_file(const char *path, const char *doc_name, mesh_profile **out,
-			   char **json, char hash_hex[65], diag_list *errors)
+static int load_file_flags(const char *path, unsigned flags, const char *doc_name,
+			   mesh_profile **out, char **json, char hash_hex[65], diag_list *errors)
 {
 	char *text;
 	size_t len;
@@ -222,9 +222,15 @@ int mesh_profile_load_file(const char *path, const char *doc_name, mesh_profile 
 	int rc = scn_read_file(path, &text, &len, errors);
 	if (rc != SCN_OK)
 		return rc;
-	rc = mesh_profile_load_string(path, text, len, 0, doc_name, out, json, hash_hex, errors);
+	rc = mesh_profile_load_string(path, text, len, flags, doc_name, out, json, hash_hex, errors);
 	free(text);
 	return rc;
+}
+
+int mesh_profile_load_file(const char *path, const char *doc_name, mesh_profile **out,
+			   char **json, char hash_hex[65], diag_list *errors)
+{
+	return load_file_flags(path, 0, doc_name, out, json, hash_hex, errors);
 }
 
 int mesh_profile_load(const char *path, mesh_profile **out, diag_list *errors)
@@ -317,7 +323,8 @@ int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
 			/* a MeshProfile document of the scenario's own file? */
 			diag_list tmp = {0};
 			mesh_profile *p = NULL;
-			int r = mesh_profile_load_file(scenario_path, prof, &p, NULL, NULL, &tmp);
+			int r = load_file_flags(scenario_path, SCN_LOAD_ONLY_KIND, prof, &p, NULL, NULL,
+						&tmp);
 			bool absent = r == SCN_EDATA && tmp.n == 1 && tmp.items[0].line == 0 &&
 				      strstr(tmp.items[0].msg, "no MeshProfile document named");
 			if (!absent) {

@@ -15,7 +15,8 @@
  * JSON Schema of `meshsim explain Scenario --json-schema`).
  *
  * Files may hold several documents (---): a Scenario plus MeshProfile,
- * PriceSheet or Sweep documents, which are validated too. YAML anchors and
+ * PriceSheet or Sweep documents, which are validated too. Mesh profiles
+ * (spec.mesh.profile, configs/meshes/) are loaded by scenario/meshprofile.h. YAML anchors and
  * aliases are refused. Names (metadata.name, services, namespaces, ...) are
  * Kubernetes-style: lowercase letters, digits and '-', at most 63 characters.
  *

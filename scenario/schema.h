@@ -109,6 +109,9 @@ void schema_suggest(char *buf, size_t size, const char *got, const char *const *
  * document of `kind` (named doc_name, if not NULL) in *out; free it with
  * scn_kind_free. Flags and return codes as scenario_load_string.
  */
+/* A flag of scn_load_kind_string: read only the documents of `kind` (the
+ * others, e.g. a Scenario that needs its --set overrides, are skipped). */
+#define SCN_LOAD_ONLY_KIND 0x100u
 int scn_load_kind_string(const char *name, const char *text, size_t len, unsigned flags,
 			 const char *kind, const char *doc_name, void **out, diag_list *errors);
 void scn_kind_free(const char *kind, void *obj);

@@ -596,6 +596,26 @@ static void test_for_scenario(void **state)
 	assert_string_equal(p->name, "istio-sidecar");
 	mesh_profile_free(p);
 	scenario_free(s);
+	/* only the file's MeshProfile documents are read: its Scenario may need --set */
+	char tmpf[] = "/tmp/meshsim-mp-scn-XXXXXX";
+	int fd = mkstemp(tmpf);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec: {}\n---\n"
+	      "apiVersion: meshsim/v1alpha1\nkind: MeshProfile\nmetadata: {name: mine}\nspec:\n"
+	      "  mode: none\n  hops: [{name: a, direction: request, side: client, source: s}]\n", f);
+	fclose(f);
+	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh.profile=mine");
+	assert_int_equal(mesh_profile_load_for_scenario(s, tmpf, NULL, &p, &errs), SCN_OK);
+	assert_string_equal(p->name, "mine");
+	assert_int_equal(errs.n, 0);
+	mesh_profile_free(p);
+	scenario_free(s);
+	/* but a file loaded as a profile is validated whole */
+	assert_int_equal(mesh_profile_load(tmpf, &p, &errs), SCN_EDATA);
+	assert_string_equal(errs.items[0].path, "spec.cluster");
+	diag_list_free(&errs);
+	unlink(tmpf);
 	/* a name found nowhere */
 	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh={mode: linkerd, profile: nope}");
 	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, &p,
