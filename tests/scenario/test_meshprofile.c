@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "models/mesh_profile.h"
 #include "scenario/meshprofile.h"
@@ -281,9 +282,47 @@ static void check_param(const mp_param *p, const char *what, const char *comp)
 	assert_true(p->value >= 0);
 }
 
+/* Every {value, source} object of the document has a source, and every hop. */
+static size_t count_sources(json_t *j, const char *where)
+{
+	size_t n = 0;
+	if (json_is_object(j)) {
+		json_t *v = json_object_get(j, "value"), *src = json_object_get(j, "source");
+		bool is_hop = json_object_get(j, "ops") != NULL;
+		if (v || is_hop) {
+			if (!json_is_string(src) || strlen(json_string_value(src)) < 4)
+				fprintf(stderr, "%s: a parameter or hop without a source\n", where);
+			assert_true(json_is_string(src) && strlen(json_string_value(src)) >= 4);
+			n++;
+		}
+		const char *k;
+		json_t *x;
+		json_object_foreach(j, k, x) n += count_sources(x, where);
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(j, i, x) n += count_sources(x, where);
+	}
+	return n;
+}
+
 static void test_sources(void **state)
 {
 	(void)state;
+	for (int m = 0; m < 5; m++) {
+		char path[512], *json, hash[65];
+		diag_list errs = {0};
+		assert_int_equal(mesh_profile_find_builtin(m, NULL, path, sizeof path), 0);
+		assert_int_equal(mesh_profile_load_file(path, NULL, NULL, &json, hash, &errs), SCN_OK);
+		json_t *doc = json_loads(json, 0, NULL);
+		assert_non_null(doc);
+		json_t *sp = json_object_get(doc, "spec");
+		size_t want = json_array_size(json_object_get(sp, "hops")) +
+			      7 * json_array_size(json_object_get(sp, "components"));
+		assert_int_equal(count_sources(doc, path), want);
+		json_decref(doc);
+		free(json);
+	}
 	for (int m = 0; m < 5; m++) {
 		mesh_profile *p = load_builtin(m);
 		for (size_t i = 0; i < p->ncomponents; i++) {
