@@ -99,13 +99,24 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 	}
 
 	/* A component is deployed if one of its hops can run under these
-	 * mesh options (l7 off: no waypoint, no node Envoy). */
+	 * mesh options (l7 off: no waypoint, no node Envoy), or if it has no
+	 * hops at all (an agent: memory and CPU off the request path). */
 	unsigned mb = mesh_bits(opt);
+	bool *on_path = calloc(nc ? nc : 1, sizeof(bool));
+	if (!on_path)
+		goto fail;
 	for (size_t h = 0; h < prof->nhops; h++) {
 		const mp_hop *hop = &prof->hops[h];
-		if (hop->component >= 0 && holds(hop->when & DP_MESH_BITS, mb))
+		if (hop->component < 0)
+			continue;
+		on_path[hop->component] = true;
+		if (holds(hop->when & DP_MESH_BITS, mb))
 			dp->deployed[hop->component] = true;
 	}
+	for (size_t c = 0; c < nc; c++)
+		if (!on_path[c])
+			dp->deployed[c] = true;
+	free(on_path);
 	/* A waypoint runs on a node of its own choosing: spread by service. */
 	for (size_t s = 0; s < nservices; s++)
 		dp->waypoint_node[s] = (int)(s % nnodes);
@@ -162,7 +173,78 @@ void dataplane_free(dataplane *dp)
 	free(dp->pod_inst);
 	free(dp->node_inst);
 	free(dp->service_inst);
+	free(dp->pools);
+	free(dp->pool_index);
 	memset(dp, 0, sizeof(*dp));
+}
+
+/* --- upstream connection pools */
+
+static size_t pool_hash(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= UINT64_C(0xff51afd7ed558ccd);
+	key ^= key >> 33;
+	return (size_t)(key & (cap - 1));
+}
+
+static int pool_index_grow(dataplane *dp)
+{
+	size_t cap = dp->pool_index_cap ? dp->pool_index_cap * 2 : 64;
+	uint32_t *index = calloc(cap, sizeof(*index));
+	if (!index)
+		return -1;
+	for (size_t i = 0; i < dp->npools; i++) {
+		size_t h = pool_hash(dp->pools[i].key, cap);
+		while (index[h])
+			h = (h + 1) & (cap - 1);
+		index[h] = (uint32_t)i + 1;
+	}
+	free(dp->pool_index);
+	dp->pool_index = index;
+	dp->pool_index_cap = cap;
+	return 0;
+}
+
+/* The pool of (instance, destination pod), created empty if new. */
+static int64_t pool_find(dataplane *dp, int inst, int pod)
+{
+	uint64_t key = (uint64_t)inst * dp->npods + (uint64_t)pod;
+	if (2 * (dp->npools + 1) > dp->pool_index_cap && pool_index_grow(dp) != 0)
+		abort(); /* out of memory */
+	size_t h = pool_hash(key, dp->pool_index_cap);
+	while (dp->pool_index[h]) {
+		uint32_t i = dp->pool_index[h] - 1;
+		if (dp->pools[i].key == key)
+			return i;
+		h = (h + 1) & (dp->pool_index_cap - 1);
+	}
+	if (dp->npools == dp->pools_cap) {
+		size_t cap = dp->pools_cap ? dp->pools_cap * 2 : 64;
+		dp_upstream_pool *pools = realloc(dp->pools, cap * sizeof(*pools));
+		if (!pools)
+			abort();
+		dp->pools = pools;
+		dp->pools_cap = cap;
+	}
+	dp->pools[dp->npools] = (dp_upstream_pool){key, 0, 0};
+	dp->pool_index[h] = (uint32_t)dp->npools + 1;
+	return (int64_t)dp->npools++;
+}
+
+/* At the first pooling proxy of the path: take an idle upstream connection
+ * to the destination, or open one (new-upstream). */
+static void take_upstream(dataplane *dp, dp_request *req, int inst)
+{
+	int64_t p = pool_find(dp, inst, req->server_pod);
+	dp_upstream_pool *pool = &dp->pools[p];
+	if (pool->idle > 0) {
+		pool->idle--;
+	} else {
+		pool->opened++;
+		req->ctx |= MP_WHEN_NEW_UPSTREAM;
+	}
+	req->upstream = p;
 }
 
 /* --- pricing */
@@ -389,6 +471,9 @@ static void step(sim_t *sim, dp_request *req)
 			if (inst < 0)
 				continue; /* no such component here (pod outside the mesh) */
 			node = dp->inst[inst].node;
+			if (req->upstream < 0 && req->phase == 0 && hop->side != MP_SIDE_SERVER &&
+			    prof->components[hop->component].pools_upstream)
+				take_upstream(dp, req, inst);
 		} else {
 			node = side_node(dp, req, hop->side);
 			if (node < 0)
@@ -436,6 +521,8 @@ static void step(sim_t *sim, dp_request *req)
 	int client_node = dp->pods[req->client_pod].node;
 	if (client_node >= 0 && travel(dp, req, client_node))
 		return;
+	if (req->upstream >= 0)
+		dp->pools[req->upstream].idle++;
 	dp->requests_done++;
 	req->done(sim, req);
 }
@@ -447,6 +534,7 @@ void dataplane_send(dataplane *dp, dp_request *req)
 	req->hop = 0;
 	req->cur_inst = -1;
 	req->cur_hop = -1;
+	req->upstream = -1;
 	const dp_pod *cp = &dp->pods[req->client_pod];
 	const dp_pod *sp = &dp->pods[req->server_pod];
 	/* A client outside the cluster enters at the server's node from afar. */

@@ -20,11 +20,18 @@
  *
  * Memory per instance: base + per open connection + per config object.
  *
+ * Connections: an application connection is new on its first request
+ * (connection-per-request workloads: on every request), which sets the
+ * new-connection condition. The first proxy on the path that pools its
+ * upstream connections (poolsUpstream) takes an idle connection to the
+ * destination pod or opens one, which sets new-upstream (its handshake)
+ * for the rest of the request; the connection goes back to the pool when
+ * the response is home.
+ *
  * Simplifications of this version (see docs/meshes.md): no NIC queueing;
- * a connection is new on its first request (connection-per-request
- * workloads: on every request) and pooled proxies are not tracked
- * separately from application connections; the application's service time
- * holds an application worker but is not CPU.
+ * pools are per destination pod with HTTP/1.1 semantics (an HTTP/2 or
+ * HBONE pool, multiplexed, would open fewer); the application's service
+ * time holds an application worker but is not CPU.
  */
 #ifndef MESHSIM_MODELS_DATAPLANE_H
 #define MESHSIM_MODELS_DATAPLANE_H
@@ -67,6 +74,14 @@ typedef struct dp_instance {
 	uint64_t connections;  /* connections opened through it (whole run) */
 } dp_instance;
 
+/* Upstream connections of a pooling proxy instance to one destination pod
+ * (HTTP/1.1 semantics: one request per connection at a time). */
+typedef struct dp_upstream_pool {
+	uint64_t key;          /* instance * npods + destination pod */
+	uint32_t idle;
+	uint32_t opened;
+} dp_upstream_pool;
+
 typedef struct dp_options {
 	bool mtls, l7, http_parsing, wireguard;
 	int64_t l4_rules, l7_rules;
@@ -101,6 +116,10 @@ typedef struct dataplane {
 	int *node_inst;        /* [node * ncomponents + c] */
 	int *service_inst;     /* [service * ncomponents + c] */
 	bool *deployed;        /* per component: some hop of it can run */
+	dp_upstream_pool *pools; /* stable indexes, found through pool_index */
+	size_t npools, pools_cap;
+	uint32_t *pool_index;  /* open addressing: pool number + 1, 0 = empty */
+	size_t pool_index_cap;
 	uint64_t requests_started, requests_done;
 } dataplane;
 
@@ -130,6 +149,7 @@ struct dp_request {
 	int cur_inst;          /* instance running the current hop, or -1 */
 	int cur_hop;
 	unsigned ctx;          /* MP_WHEN_* bits true for this request */
+	int64_t upstream;      /* pooled connection taken (pool number), -1 none */
 };
 
 /* Sets up nodes, pods and component instances. `pods` lists server pods

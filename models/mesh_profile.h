@@ -66,7 +66,8 @@ typedef enum mp_size_ref {
 	MP_SIZE_MESSAGE,        /* the bytes moving in this hop's direction */
 	MP_SIZE_L4_RULES,       /* spec.mesh.authorization.l4Rules */
 	MP_SIZE_L7_RULES,       /* spec.mesh.authorization.l7Rules */
-	MP_SIZE_PACKETS         /* unused size; count is multiplied by the packets of the message */
+	MP_SIZE_PACKETS         /* `size` is the bytes per packet (packetSize); count is
+	                         * multiplied by the packets of the message */
 } mp_size_ref;
 
 typedef struct mp_op {
@@ -89,7 +90,11 @@ enum {
 	MP_WHEN_CROSS_NODE = 1u << 8,
 	MP_WHEN_NEW_CONNECTION = 1u << 9, /* the request opens a new connection here */
 	MP_WHEN_L4_POLICY = 1u << 10,  /* l4Rules > 0 */
-	MP_WHEN_L7_POLICY = 1u << 11   /* l7Rules > 0 */
+	MP_WHEN_L7_POLICY = 1u << 11,  /* l7Rules > 0 */
+	/* The path's pooling proxy found no idle upstream connection to the
+	 * destination and opens one (its handshake), as opposed to
+	 * new-connection: the application opened its connection. */
+	MP_WHEN_NEW_UPSTREAM = 1u << 12
 };
 
 typedef enum mp_direction { MP_REQUEST, MP_RESPONSE } mp_direction;
@@ -117,7 +122,7 @@ typedef struct mp_hop {
 	unsigned when;          /* MP_WHEN_* bits the whole hop needs */
 	double framework_share; /* share of the component's framework_per_request
 	                         * charged at this hop (a component's shares over
-	                         * one request's hops sum to 1) */
+	                         * one request's hops on one side sum to 1) */
 	mp_hop_op *ops;
 	size_t nops;
 } mp_hop;

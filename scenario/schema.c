@@ -619,7 +619,8 @@ static unsigned check_when(check_ctx *c, char *const *words, size_t n)
 			schema_suggest(hint, sizeof hint, words[i], names, nn);
 			check_error(c, rel, "unknown condition \"%s\"%s; one of mtls, no-mtls, l7, "
 				    "no-l7, http-parsing, no-http-parsing, wireguard, same-node, "
-				    "cross-node, new-connection, l4-policy, l7-policy", words[i], hint);
+				    "cross-node, new-connection, l4-policy, l7-policy, new-upstream",
+				    words[i], hint);
 			continue;
 		}
 		if (bits & (1u << b))
@@ -687,17 +688,17 @@ static void check_mp_hop(check_ctx *c, const void *obj)
 			    "work)");
 }
 
-/* The MP_WHEN_* bits that hold under one combination of the 8 conditions. */
+/* The MP_WHEN_* bits that hold under one combination of the 9 conditions. */
 static unsigned when_holds(unsigned combo)
 {
-	static const unsigned yes[8] = {MP_WHEN_MTLS, MP_WHEN_L7, MP_WHEN_HTTP_PARSING,
+	static const unsigned yes[9] = {MP_WHEN_MTLS, MP_WHEN_L7, MP_WHEN_HTTP_PARSING,
 					MP_WHEN_WIREGUARD, MP_WHEN_SAME_NODE,
 					MP_WHEN_NEW_CONNECTION, MP_WHEN_L4_POLICY,
-					MP_WHEN_L7_POLICY};
-	static const unsigned no[8] = {MP_WHEN_NO_MTLS, MP_WHEN_NO_L7, MP_WHEN_NO_HTTP_PARSING,
-				       0, MP_WHEN_CROSS_NODE, 0, 0, 0};
+					MP_WHEN_L7_POLICY, MP_WHEN_NEW_UPSTREAM};
+	static const unsigned no[9] = {MP_WHEN_NO_MTLS, MP_WHEN_NO_L7, MP_WHEN_NO_HTTP_PARSING,
+				       0, MP_WHEN_CROSS_NODE, 0, 0, 0, 0};
 	unsigned holds = 0;
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		holds |= (combo >> i & 1u) ? yes[i] : no[i];
 	return holds;
 }
@@ -716,12 +717,12 @@ static void check_mp_spec(check_ctx *c, const void *obj)
 	}
 	/* frameworkPerRequest is per instance: on each side (client, server,
 	 * waypoint) where a component works on a request, its frameworkShare
-	 * over that request's hops sums to 1, whatever the conditions (all 2^8
+	 * over that request's hops sums to 1, whatever the conditions (all 2^9
 	 * combinations) */
 	for (size_t k = 0; k < sp->n_components; k++) {
 		const char *comp = sp->components[k].name;
 		bool reported = false;
-		for (unsigned combo = 0; combo < 256 && !reported; combo++) {
+		for (unsigned combo = 0; combo < 512 && !reported; combo++) {
 			unsigned holds = when_holds(combo);
 			for (int side = 0; side < 3 && !reported; side++) {
 				double sum = 0;

@@ -41,7 +41,9 @@ static mp_hop_op op(cost_op o, mp_size_ref ref, double count, unsigned when)
 	return h;
 }
 
-static mp_hop_op h0_ops[2], h1_ops[1], h2_ops[1], h3_ops[1], h4_ops[1];
+#define HANDSHAKE_NS 500000.0
+
+static mp_hop_op h0_ops[3], h1_ops[1], h2_ops[1], h3_ops[1], h4_ops[1];
 static mp_hop hops[5];
 static mp_component proxy;
 static mesh_profile prof;
@@ -50,6 +52,7 @@ static void build_profile(void)
 {
 	memset(&costs, 0, sizeof costs);
 	set_const(COST_SYSCALL, SYSCALL_NS, 1.0);
+	set_const(COST_TLS13_MTLS_CLIENT, HANDSHAKE_NS, 0.0);
 	costs.op[COST_TLS_RECORD_WRITE].available = 1;
 	costs.op[COST_TLS_RECORD_WRITE].model = COST_LINEAR;
 	costs.op[COST_TLS_RECORD_WRITE].fixed_ns = RECORD_FIXED_NS;
@@ -70,14 +73,16 @@ static void build_profile(void)
 	proxy.memory_base.value = 1000;
 	proxy.memory_per_connection.value = 10;
 	proxy.memory_per_config_object.value = 1;
+	proxy.pools_upstream = true;
 
 	h0_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
 	h0_ops[1] = op(COST_TLS_RECORD_WRITE, MP_SIZE_MESSAGE, 1, MP_WHEN_MTLS);
+	h0_ops[2] = op(COST_TLS13_MTLS_CLIENT, MP_SIZE_FIXED, 1, MP_WHEN_MTLS | MP_WHEN_NEW_UPSTREAM);
 	h1_ops[0] = op(COST_WG_ENCRYPT, MP_SIZE_PACKETS, 1, 0);
 	h2_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
 	h3_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
 	h4_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
-	hops[0] = (mp_hop){"client proxy out", MP_REQUEST, MP_SIDE_CLIENT, 0, 0, 0.5, h0_ops, 2};
+	hops[0] = (mp_hop){"client proxy out", MP_REQUEST, MP_SIDE_CLIENT, 0, 0, 0.5, h0_ops, 3};
 	hops[1] = (mp_hop){"client node wireguard", MP_REQUEST, MP_SIDE_CLIENT, -1,
 	                   MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE, 0, h1_ops, 1};
 	hops[2] = (mp_hop){"server proxy in", MP_REQUEST, MP_SIDE_SERVER, 0, 0, 0.5, h2_ops, 1};
@@ -220,7 +225,8 @@ static void test_exact_latency_with_wakeups(void **state)
 	 * (2 syscalls + half), server out (1 + half), client in (1 + half);
 	 * each wakes an idle worker; the network is crossed twice; the app
 	 * takes 1 ms. No contention: each CPU job runs at full speed. */
-	double cpu = 2 * SYSCALL_NS + record + 2 * SYSCALL_NS + SYSCALL_NS + SYSCALL_NS + 2 * FRAMEWORK_NS;
+	double cpu = 2 * SYSCALL_NS + record + HANDSHAKE_NS + 2 * SYSCALL_NS + SYSCALL_NS + SYSCALL_NS +
+	             2 * FRAMEWORK_NS; /* the first request opens the pooled connection */
 	sim_time_t expect = (sim_time_t)cpu + 4 * (sim_time_t)WAKEUP_NS + 2 * LATENCY_NS + APP_NS;
 	assert_int_equal(w.latency[0], expect);
 	world_free(&w);
@@ -257,11 +263,36 @@ static void test_conservation_and_cpu_accounting(void **state)
 	assert_true(charged == busy);
 	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
 	double per_request = 6 * SYSCALL_NS + record + 2 * FRAMEWORK_NS + WG_NS;
-	assert_true(charged == N * per_request);
+	/* Handshakes: one per pooled connection opened, which is as many as
+	 * requests were ever in flight at once, never more than N. */
+	uint32_t opened = w.dp.pools[0].opened;
+	assert_int_equal(w.dp.npools, 1);
+	assert_true(opened >= 1 && opened < N / 10);
+	assert_int_equal(w.dp.pools[0].idle, opened); /* all returned */
+	assert_true(charged == N * per_request + opened * HANDSHAKE_NS);
 
 	/* Memory: base + per connection (one opened) + per config object. */
 	const dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
 	assert_true(dataplane_instance_memory(&w.dp, client) == 1000 + 10 * 1 + 1 * 7);
+	world_free(&w);
+}
+
+/* Requests one after another reuse one pooled upstream connection: one
+ * handshake, whatever the application does with its own connections. */
+static void test_pooled_upstream_reused(void **state)
+{
+	(void)state;
+	enum { N = 50 };
+	world w;
+	world_init(&w, 1, true, false, N);
+	for (uint64_t i = 0; i < N; i++)
+		sim_schedule(w.sim, (sim_time_t)i * 100 * SIM_MS, on_send, &w, i);
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, N);
+	assert_int_equal(w.dp.pools[0].opened, 1);
+	/* Only the first request paid the handshake. */
+	assert_true(w.latency[0] - w.latency[1] == (sim_time_t)HANDSHAKE_NS);
+	assert_true(w.latency[1] == w.latency[N - 1]);
 	world_free(&w);
 }
 
@@ -272,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_wireguard_only_cross_node),
 		cmocka_unit_test(test_exact_latency_with_wakeups),
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
+		cmocka_unit_test(test_pooled_upstream_reused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
