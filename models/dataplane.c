@@ -175,7 +175,54 @@ void dataplane_free(dataplane *dp)
 	free(dp->service_inst);
 	free(dp->pools);
 	free(dp->pool_index);
+	free(dp->calls);
+	free(dp->call_first);
+	free(dp->response_bytes);
+	free(dp->next_replica);
+	for (size_t i = 0; i < dp->ncall_slabs; i++)
+		free(dp->call_slabs[i]);
+	free(dp->call_slabs);
 	memset(dp, 0, sizeof(*dp));
+}
+
+int dataplane_set_calls(dataplane *dp, const dp_call *calls, const int *call_first,
+                        const uint32_t *response_bytes)
+{
+	size_t ns = dp->nservices;
+	size_t ncalls = (size_t)call_first[ns];
+	dp->calls = malloc((ncalls ? ncalls : 1) * sizeof(*dp->calls));
+	dp->call_first = malloc((ns + 1) * sizeof(int));
+	dp->response_bytes = malloc((ns ? ns : 1) * sizeof(uint32_t));
+	dp->next_replica = calloc(dp->npods * (ns ? ns : 1), sizeof(uint32_t));
+	if (!dp->calls || !dp->call_first || !dp->response_bytes || !dp->next_replica)
+		return -1;
+	memcpy(dp->calls, calls, ncalls * sizeof(*calls));
+	memcpy(dp->call_first, call_first, (ns + 1) * sizeof(int));
+	memcpy(dp->response_bytes, response_bytes, ns * sizeof(uint32_t));
+	return 0;
+}
+
+#define CALL_SLAB 1024
+
+static dp_request *call_alloc(dataplane *dp)
+{
+	if (!dp->free_calls) {
+		void **slabs = realloc(dp->call_slabs, (dp->ncall_slabs + 1) * sizeof(*slabs));
+		if (!slabs)
+			abort(); /* out of memory */
+		dp->call_slabs = slabs;
+		dp_request *slab = calloc(CALL_SLAB, sizeof(*slab));
+		if (!slab)
+			abort();
+		dp->call_slabs[dp->ncall_slabs++] = slab;
+		for (int i = CALL_SLAB - 1; i >= 0; i--) {
+			slab[i].next_free = dp->free_calls;
+			dp->free_calls = &slab[i];
+		}
+	}
+	dp_request *req = dp->free_calls;
+	dp->free_calls = req->next_free;
+	return req;
 }
 
 /* --- upstream connection pools */
@@ -446,12 +493,69 @@ static void on_arrive(sim_t *sim, void *ctx, uint64_t arg)
 	step(sim, ctx);
 }
 
+static void start_response(sim_t *sim, dp_request *req)
+{
+	req->phase = 1;
+	req->hop = 0;
+	req->cur_node = req->dp->pods[req->server_pod].node;
+	step(sim, req);
+}
+
+static void on_call_done(sim_t *sim, dp_request *call)
+{
+	dataplane *dp = call->dp;
+	dp_request *parent = call->parent;
+	dp->calls_done++;
+	call->next_free = dp->free_calls;
+	dp->free_calls = call;
+	if (--parent->calls_pending == 0)
+		start_response(sim, parent);
+}
+
+/* The application has done its own work: make its downstream calls (all
+ * at once), or answer. */
 static void on_app_reply(sim_t *sim, app_request *app)
 {
 	dp_request *req = (dp_request *)app;
-	req->phase = 1;
-	req->hop = 0;
-	step(sim, req);
+	dataplane *dp = req->dp;
+	int s = dp->pods[req->server_pod].service;
+	if (!dp->calls || dp->call_first[s] == dp->call_first[s + 1]) {
+		start_response(sim, req);
+		return;
+	}
+	req->calls_pending = 0;
+	for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++)
+		req->calls_pending += dp->calls[k].count;
+	for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++) {
+		const dp_call *call = &dp->calls[k];
+		int replicas = dp->services[call->service].replicas;
+		for (int n = 0; n < call->count; n++) {
+			if (replicas == 0) { /* no endpoints: the call fails at once */
+				if (--req->calls_pending == 0)
+					start_response(sim, req);
+				continue;
+			}
+			uint32_t *rr = &dp->next_replica[(size_t)req->server_pod * dp->nservices +
+			                                 (size_t)call->service];
+			int pod = dp->service_first_pod[call->service] + (int)(*rr % (uint32_t)replicas);
+			(*rr)++;
+			dp_request *sub = call_alloc(dp);
+			memset(sub, 0, sizeof(*sub));
+			sub->client_pod = req->server_pod;
+			sub->server_pod = pod;
+			sub->request_bytes = call->request_bytes;
+			sub->response_bytes = dp->response_bytes[call->service];
+			/* The caller's keep-alive connection to that pod is new on
+			 * its first call. */
+			int64_t p = pool_find(dp, (int)dp->ninst + req->server_pod, pod);
+			sub->new_connection = dp->pools[p].opened == 0;
+			dp->pools[p].opened = 1;
+			sub->parent = req;
+			sub->done = on_call_done;
+			dp->calls_started++;
+			dataplane_send(dp, sub);
+		}
+	}
 }
 
 /* Runs the request's next applicable hop, or the next stage. */

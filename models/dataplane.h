@@ -28,7 +28,11 @@
  * for the rest of the request; the connection goes back to the pool when
  * the response is home.
  *
+ * Call graphs: a service may call others for each request it serves
+ * (dataplane_set_calls); the calls travel the mesh like any request.
+ *
  * Simplifications of this version (see docs/meshes.md): no NIC queueing;
+ * downstream calls have no timeout of their own and go out in parallel;
  * pools are per destination pod with HTTP/1.1 semantics (an HTTP/2 or
  * HBONE pool, multiplexed, would open fewer); the application's service
  * time holds an application worker but is not CPU.
@@ -82,6 +86,13 @@ typedef struct dp_upstream_pool {
 	uint32_t opened;
 } dp_upstream_pool;
 
+/* A downstream call of a service's application (a call graph edge). */
+typedef struct dp_call {
+	int service;            /* destination service index */
+	int count;              /* calls per incoming request */
+	uint32_t request_bytes; /* body of each call */
+} dp_call;
+
 typedef struct dp_options {
 	bool mtls, l7, http_parsing, wireguard;
 	int64_t l4_rules, l7_rules;
@@ -121,6 +132,16 @@ typedef struct dataplane {
 	uint32_t *pool_index;  /* open addressing: pool number + 1, 0 = empty */
 	size_t pool_index_cap;
 	uint64_t requests_started, requests_done;
+	/* Call graph: the calls of service s are calls[call_first[s] ..
+	 * call_first[s + 1]). */
+	dp_call *calls;
+	int *call_first;
+	uint32_t *response_bytes; /* per service, body */
+	uint32_t *next_replica;   /* per (calling pod, callee service): round robin */
+	struct dp_request *free_calls; /* call records, allocated in slabs */
+	void **call_slabs;
+	size_t ncall_slabs;
+	uint64_t calls_started, calls_done;
 } dataplane;
 
 typedef struct dp_request dp_request;
@@ -150,6 +171,9 @@ struct dp_request {
 	int cur_hop;
 	unsigned ctx;          /* MP_WHEN_* bits true for this request */
 	int64_t upstream;      /* pooled connection taken (pool number), -1 none */
+	dp_request *parent;    /* for a downstream call: the request that made it */
+	int calls_pending;     /* downstream calls not yet answered */
+	dp_request *next_free;
 };
 
 /* Sets up nodes, pods and component instances. `pods` lists server pods
@@ -160,6 +184,15 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
                    const dp_pod *pods, size_t npods, app_service *services, size_t nservices,
                    const int *service_first_pod, const dp_options *opt);
 void dataplane_free(dataplane *dp);
+
+/* Sets the call graph: calls[call_first[s] .. call_first[s + 1]) are the
+ * calls service s makes for each request it serves, all at once after its
+ * own service time; it answers when every call has come back. A call goes
+ * from the serving pod to the callee's pods in turn, over the same mesh
+ * path as any request (the application's keep-alive connection to each
+ * callee pod is new on its first call). Returns 0 or -1 (out of memory). */
+int dataplane_set_calls(dataplane *dp, const dp_call *calls, const int *call_first,
+                        const uint32_t *response_bytes);
 
 /* Starts a request along the path; req->done runs when the response is
  * back at the client. */

@@ -65,17 +65,16 @@ static void append(char *buf, size_t len, const char *line)
 static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 {
 	const scn_spec *sp = &scn->spec;
-	char line[256];
-	for (size_t i = 0; i < sp->n_services; i++)
-		if (sp->services[i].n_calls) {
-			snprintf(line, sizeof line, "spec.services[%zu].calls: downstream calls are not "
-			         "modelled yet; ignored", i);
-			append(warn, warnlen, line);
-		}
 	if (sp->n_churn)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
 	if (sp->fidelity == SCN_FID_PER_FLOW)
 		append(warn, warnlen, "spec.fidelity per-flow: not built yet; running per request");
+	for (size_t i = 0; i < sp->n_services; i++)
+		if (sp->services[i].protocol != SCN_PROTO_HTTP1) {
+			append(warn, warnlen, "spec.services[].protocol http2/grpc: priced as HTTP/1.1 "
+			                      "by the mesh profiles in this version");
+			break;
+		}
 }
 
 /* Node i of the cluster: pools in order, each pool's nodes in order. */
@@ -139,6 +138,44 @@ static int place_pod(const scn_cluster *cl, const node_layout *nl, const scn_pla
 	default:
 		return first + (int)(r % count);
 	}
+}
+
+/* The services' downstream calls, by service index. */
+static int set_call_graph(runner *r, const scn_spec *sp)
+{
+	size_t ncalls = 0;
+	for (size_t i = 0; i < sp->n_services; i++)
+		ncalls += sp->services[i].n_calls;
+	if (ncalls == 0)
+		return 0;
+	dp_call *calls = calloc(ncalls, sizeof(*calls));
+	int *first = calloc(sp->n_services + 1, sizeof(int));
+	uint32_t *resp = calloc(sp->n_services ? sp->n_services : 1, sizeof(uint32_t));
+	int rc = -1;
+	if (!calls || !first || !resp)
+		goto out;
+	size_t k = 0;
+	for (size_t i = 0; i < sp->n_services; i++) {
+		const scn_service *svc = &sp->services[i];
+		first[i] = (int)k;
+		resp[i] = (uint32_t)svc->response_bytes;
+		for (size_t j = 0; j < svc->n_calls; j++) {
+			const scn_call *call = &svc->calls[j];
+			size_t callee = 0;
+			while (callee < sp->n_services && strcmp(sp->services[callee].name, call->service))
+				callee++;
+			if (callee == sp->n_services) /* the loader checks references */
+				continue;
+			calls[k++] = (dp_call){(int)callee, (int)call->count, (uint32_t)call->request_bytes};
+		}
+	}
+	first[sp->n_services] = (int)k;
+	rc = dataplane_set_calls(&r->dp, calls, first, resp);
+out:
+	free(calls);
+	free(first);
+	free(resp);
+	return rc;
 }
 
 int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
@@ -231,6 +268,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	                   r->services, r->nservices, first_pod, &opt) != 0)
 		goto oom;
 	r->built_dp = 1;
+	if (set_call_graph(r, sp) != 0)
+		goto oom;
 
 	for (size_t i = 0; i < sp->n_workloads; i++) {
 		const scn_workload *w = &sp->workloads[i];
