@@ -10,4 +10,9 @@ command -v valgrind >/dev/null || fail "valgrind is not installed (make deps ins
 valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	"$MESHSIM" run tests/e2e/scenarios/mm1.yaml -o "$TMP/v.db" --progress never >"$TMP/out" 2>"$TMP/err" \
 	|| { cat "$TMP/err"; fail "valgrind reported errors"; }
+# And through a mesh with a call graph (pools, call records, waypoints).
+valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$MESHSIM" run tests/e2e/scenarios/fanout.yaml --set spec.mesh.mode=istio-ambient \
+	--set spec.mesh.l7=true --set spec.duration=3s --progress never >"$TMP/out" 2>"$TMP/err" \
+	|| { cat "$TMP/err"; fail "valgrind reported errors on the mesh run"; }
 exit 0
