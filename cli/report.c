@@ -29,7 +29,10 @@ void report_text_run(FILE *out, const report_run *run)
 			fprintf(out, "%g", w->requested_qps);
 		else
 			fprintf(out, "max");
-		fprintf(out, ", connections=%d, window=%.3fs\n", w->connections, w->window_s);
+		fprintf(out, ", connections=%d", w->connections);
+		if (w->sampled_connections < w->connections)
+			fprintf(out, " (%d as events, the rest per flow)", w->sampled_connections);
+		fprintf(out, ", window=%.3fs\n", w->window_s);
 		fprintf(out, "    requests: sent=%llu, ok=%llu, timeouts=%llu, failed=%llu, in-flight=%llu\n",
 		        (unsigned long long)st->sent, (unsigned long long)st->ok,
 		        (unsigned long long)st->timeouts, (unsigned long long)st->failed,
@@ -100,6 +103,8 @@ json_t *report_json_run(const report_run *run)
 			              (json_int_t)st->timeouts, "failed", (json_int_t)st->failed,
 			              "in_flight", (json_int_t)st->in_flight, "latency",
 			              latency_json(&st->latency)));
+		json_object_set_new(json_array_get(wl, json_array_size(wl) - 1), "sampled_connections",
+		                    json_integer(w->sampled_connections));
 	}
 	json_t *svc = json_array();
 	for (size_t i = 0; i < run->nservices; i++) {

@@ -43,6 +43,7 @@ static int add_instance(dataplane *dp, int component, int node)
 	if (workers == 0)
 		workers = (int)ceil(dp->nodes[node].cores);
 	in->has_workers = c->user_space && workers > 0;
+	in->nworkers = workers;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
 		return -1;
 	return (int)dp->ninst++;
@@ -420,6 +421,116 @@ static int hop_instance(const dataplane *dp, const dp_request *req, const mp_hop
 	}
 }
 
+/* --- per-flow fidelity: fluid traffic priced along its path */
+
+static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
+                       uint32_t resp_body, double rate, int depth)
+{
+	const mesh_profile *prof = dp->prof;
+	dp_request probe;
+	memset(&probe, 0, sizeof(probe));
+	probe.client_pod = client_pod;
+	probe.server_pod = server_pod;
+	probe.request_bytes = req_body;
+	probe.response_bytes = resp_body;
+	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
+	unsigned ctx = mesh_bits(&dp->opt);
+	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
+	uint32_t req_total = req_body + DP_REQUEST_HEAD_BYTES;
+	uint32_t resp_total = resp_body + DP_RESPONSE_HEAD_BYTES;
+	for (int phase = 0; phase < 2; phase++) {
+		mp_direction dir = phase == 0 ? MP_REQUEST : MP_RESPONSE;
+		for (size_t h = 0; h < prof->nhops; h++) {
+			const mp_hop *hop = &prof->hops[h];
+			if (hop->direction != dir || !holds(hop->when, ctx))
+				continue;
+			int inst = -1, node;
+			if (hop->component >= 0) {
+				inst = hop_instance(dp, &probe, hop);
+				if (inst < 0)
+					continue;
+				node = dp->inst[inst].node;
+			} else {
+				node = side_node(dp, &probe, hop->side);
+				if (node < 0)
+					continue;
+			}
+			double u, k;
+			price_hop(dp, node, hop, ctx, phase, req_total, resp_total, &u, &k);
+			double user_cores = rate * u / 1e9, kernel_cores = rate * k / 1e9;
+			dp->nodes[node].fluid_cores += user_cores + kernel_cores;
+			if (inst >= 0) {
+				dp->inst[inst].fluid_user_cores += user_cores;
+				dp->inst[inst].fluid_kernel_cores += kernel_cores;
+				dp->inst[inst].fluid_hops_per_s += rate;
+			} else {
+				dp->nodes[node].fluid_kernel_cores += user_cores + kernel_cores;
+			}
+		}
+		if (phase == 1 || !dp->calls || depth > 16)
+			continue;
+		/* The server's downstream calls, spread evenly over the callees' pods. */
+		int s = sp->service;
+		for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++) {
+			const dp_call *call = &dp->calls[k];
+			int replicas = dp->services[call->service].replicas;
+			for (int r = 0; r < replicas; r++)
+				fluid_path(dp, server_pod, dp->service_first_pod[call->service] + r,
+				           call->request_bytes, dp->response_bytes[call->service],
+				           rate * call->count / replicas, depth + 1);
+		}
+	}
+}
+
+void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t request_bytes,
+                         uint32_t response_bytes, double rate)
+{
+	if (rate > 0)
+		fluid_path(dp, client_pod, server_pod, request_bytes, response_bytes, rate, 0);
+}
+
+/* M/M/k at offered load a < k: the probability of waiting (Erlang C) and
+ * the probability that every server is idle (P0). */
+static void mmk(int k, double a, double *wait_prob, double *idle_prob)
+{
+	double term = 1.0, sum = 1.0; /* a^0 / 0! */
+	for (int i = 1; i < k; i++) {
+		term *= a / i;
+		sum += term;
+	}
+	double top = term * a / k * k / (k - a); /* a^k / k! * k / (k - a) */
+	*wait_prob = top / (sum + top);
+	*idle_prob = 1.0 / (sum + top);
+}
+
+void dataplane_apply_fluid(dataplane *dp)
+{
+	for (size_t n = 0; n < dp->nnodes; n++) {
+		dp_node *node = &dp->nodes[n];
+		/* Keep a sliver of capacity so an overloaded node still moves. */
+		double left = node->cores - node->fluid_cores;
+		if (left < 0.05 * node->cores)
+			left = 0.05 * node->cores;
+		node->cpu.cores = left;
+	}
+	for (size_t i = 0; i < dp->ninst; i++) {
+		dp_instance *in = &dp->inst[i];
+		if (!in->has_workers || in->fluid_hops_per_s <= 0)
+			continue;
+		/* Mean service per hop and offered load in workers. */
+		double busy = in->fluid_user_cores + in->fluid_kernel_cores;
+		double service_ns = busy * 1e9 / in->fluid_hops_per_s;
+		double a = busy;
+		int k = in->nworkers;
+		if (a >= k * 0.98)
+			a = k * 0.98;
+		double wait_prob, idle_prob;
+		mmk(k, a, &wait_prob, &idle_prob);
+		in->fluid_wait_ns = wait_prob * service_ns / (k - a);
+		in->fluid_idle_prob = idle_prob;
+	}
+}
+
 static void on_cpu_done(sim_t *sim, res_job *job)
 {
 	dp_request *req = job->owner;
@@ -462,10 +573,19 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	dp_request *req = (dp_request *)((char *)w - offsetof(dp_request, waiter));
 	dataplane *dp = req->dp;
 	const mp_component *c = &dp->prof->components[dp->inst[req->cur_inst].component];
-	/* An idle worker was asleep: the wake-up adds latency, not CPU. */
-	if (req->waking && c->wakeup_delay.value > 0) {
-		req->waking = false;
-		sim_schedule(sim, (sim_time_t)llround(c->wakeup_delay.value), on_woken, req, 0);
+	const dp_instance *in = &dp->inst[req->cur_inst];
+	double delay = 0;
+	if (in->fluid_hops_per_s > 0) {
+		/* Per-flow: the fluid traffic holds the workers too; the mean
+		 * wait it causes, and the wake-up when they happen to be idle. */
+		delay = in->fluid_wait_ns + (req->waking ? in->fluid_idle_prob : 0) * c->wakeup_delay.value;
+	} else if (req->waking) {
+		/* An idle worker was asleep: the wake-up adds latency, not CPU. */
+		delay = c->wakeup_delay.value;
+	}
+	req->waking = false;
+	if (delay > 0) {
+		sim_schedule(sim, (sim_time_t)llround(delay), on_woken, req, 0);
 		return;
 	}
 	run_cpu(dp, req);

@@ -66,14 +66,23 @@ typedef struct dp_node {
 	ps_resource cpu;
 	double kernel_user_ns; /* work of node-kernel hops (component -1), in the window */
 	double kernel_kernel_ns;
+	double fluid_kernel_cores; /* per-flow: node-kernel demand of fluid traffic */
+	double fluid_cores;        /* per-flow: all fluid demand on this node */
 } dp_node;
 
 typedef struct dp_instance {
 	int component;         /* index into the profile's components */
 	int node;
 	bool has_workers;
+	int nworkers;
 	token_pool workers;
 	double user_ns, kernel_ns; /* CPU done, in the statistics window */
+	/* Per-flow fidelity: CPU demand of the fluid traffic, in cores, and
+	 * the mean wait for a worker it causes per hop (ns). */
+	double fluid_user_cores, fluid_kernel_cores;
+	double fluid_hops_per_s;
+	double fluid_wait_ns;
+	double fluid_idle_prob; /* chance that all workers are idle (M/M/k P0) */
 	uint64_t requests;     /* hops handled in the window */
 	uint64_t connections;  /* connections opened through it (whole run) */
 } dp_instance;
@@ -200,6 +209,19 @@ void dataplane_send(dataplane *dp, dp_request *req);
 
 /* Restarts CPU and worker statistics (end of warm-up). */
 void dataplane_restart_stats(dataplane *dp);
+
+/* Per-flow fidelity. Adds fluid traffic: `rate` requests per second from
+ * client_pod to server_pod (and the downstream calls they cause) load the
+ * components on their path as CPU demand, priced like a request in the
+ * steady state (no new connections). Call before dataplane_apply_fluid. */
+void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t request_bytes,
+                         uint32_t response_bytes, double rate);
+
+/* Applies the fluid demand: each node's cores left for the requests that
+ * run as events shrink by the fluid demand on it, and each proxy instance
+ * delays those requests by the mean wait for a worker that the fluid
+ * traffic causes (Erlang C over its workers). Call once, before running. */
+void dataplane_apply_fluid(dataplane *dp);
 
 /* Memory of an instance now, bytes. */
 double dataplane_instance_memory(const dataplane *dp, const dp_instance *in);

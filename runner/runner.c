@@ -1,4 +1,5 @@
 /* runner/runner.c - build, advance and read out one replication. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,6 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 	const scn_spec *sp = &scn->spec;
 	if (sp->n_churn)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
-	if (sp->fidelity == SCN_FID_PER_FLOW)
-		append(warn, warnlen, "spec.fidelity per-flow: not built yet; running per request");
 	for (size_t i = 0; i < sp->n_services; i++)
 		if (sp->services[i].protocol != SCN_PROTO_HTTP1) {
 			append(warn, warnlen, "spec.services[].protocol http2/grpc: priced as HTTP/1.1 "
@@ -138,6 +137,41 @@ static int place_pod(const scn_cluster *cl, const node_layout *nl, const scn_pla
 	default:
 		return first + (int)(r % count);
 	}
+}
+
+/* Per-flow fidelity for one workload: keep one connection in
+ * RUNNER_FLOW_SAMPLE as events, at the same rate per connection, and turn
+ * the others into fluid demand on the pods they would have used. Paced
+ * workloads only: a closed loop's rate depends on its own latency. */
+static void sample_workload(runner *r, runner_workload *rw, lg_config *cfg, const lg_target *t,
+                            char *warn, size_t warnlen)
+{
+	int conns = cfg->connections;
+	if (cfg->kind == LG_CLOSED_LOOP || cfg->qps <= 0 || conns < 2 || t->nserver_pods == 0) {
+		char line[256];
+		snprintf(line, sizeof line, "workload %s: per-flow needs a paced workload (qps > 0, "
+		         "2 or more connections); it runs per request", rw->spec->name);
+		append(warn, warnlen, line);
+		return;
+	}
+	int sampled = conns / RUNNER_FLOW_SAMPLE;
+	if (sampled < 1)
+		sampled = 1;
+	double per_conn = cfg->qps / conns;
+	/* Connection i goes to pod i mod replicas (loadgen.h); the fluid ones
+	 * are sampled .. conns - 1. Their rate reaches the workload's window
+	 * like the events do: from its start to its end. */
+	for (int pod = 0; pod < t->nserver_pods; pod++) {
+		int n = 0;
+		for (int i = sampled; i < conns; i++)
+			if (i % t->nserver_pods == pod)
+				n++;
+		dataplane_add_fluid(&r->dp, t->client_pod, t->first_server_pod + pod, t->request_bytes,
+		                    t->response_bytes, per_conn * n);
+	}
+	cfg->connections = sampled;
+	cfg->qps = per_conn * sampled;
+	rw->sampled = sampled;
 }
 
 /* The services' downstream calls, by service index. */
@@ -299,10 +333,16 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		lg_target target = {&r->dp, (int)(first_client + i), first_pod[k],
 		                    (int)sp->services[k].replicas, (uint32_t)w->payload_bytes,
 		                    (uint32_t)sp->services[k].response_bytes};
+		rw->connections = cfg.connections;
+		rw->sampled = cfg.connections;
+		if (sp->fidelity == SCN_FID_PER_FLOW)
+			sample_workload(r, rw, &cfg, &target, warn, warnlen);
 		if (loadgen_init(&rw->gen, r->sim, &cfg, &target) != 0)
 			goto oom;
 		r->nworkloads++;
 	}
+	if (sp->fidelity == SCN_FID_PER_FLOW)
+		dataplane_apply_fluid(&r->dp);
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
 	free(pods);
 	free(first_pod);
@@ -347,9 +387,12 @@ runner_workload_result *runner_workload_results(const runner *r)
 		out[i].target = rw->spec->target;
 		out[i].kind = scn_workload_type_name(rw->spec->type);
 		out[i].requested_qps = rw->spec->qps;
-		out[i].connections = rw->gen.cfg.connections;
+		out[i].connections = rw->connections;
+		out[i].sampled_connections = rw->sampled;
 		out[i].window_s = window_s > 0 ? window_s : 0;
-		out[i].throughput = window_s > 0 ? (double)rw->gen.stats.replies_in_window / window_s : 0;
+		double scale = (double)rw->connections / rw->sampled;
+		out[i].throughput =
+			window_s > 0 ? scale * (double)rw->gen.stats.replies_in_window / window_s : 0;
 		out[i].stats = &rw->gen.stats;
 	}
 	return out;
@@ -395,9 +438,10 @@ runner_component_result *runner_component_results(const runner *r, size_t *n)
 		const dp_instance *in = &dp->inst[i];
 		runner_component_result *o = &out[in->component];
 		o->instances++;
-		o->user_cores += in->user_ns / window_ns;
-		o->kernel_cores += in->kernel_ns / window_ns;
-		o->hops += in->requests;
+		/* Events measured, plus the fluid demand under per-flow. */
+		o->user_cores += in->user_ns / window_ns + in->fluid_user_cores;
+		o->kernel_cores += in->kernel_ns / window_ns + in->fluid_kernel_cores;
+		o->hops += in->requests + (uint64_t)llround(in->fluid_hops_per_s * window_ns / 1e9);
 		o->memory_bytes += dataplane_instance_memory(dp, in);
 	}
 	runner_component_result *k = &out[nc];
@@ -405,7 +449,8 @@ runner_component_result *runner_component_results(const runner *r, size_t *n)
 	k->instances = (int)dp->nnodes;
 	for (size_t i = 0; i < dp->nnodes; i++) {
 		k->user_cores += dp->nodes[i].kernel_user_ns / window_ns;
-		k->kernel_cores += dp->nodes[i].kernel_kernel_ns / window_ns;
+		k->kernel_cores += dp->nodes[i].kernel_kernel_ns / window_ns +
+		                   dp->nodes[i].fluid_kernel_cores;
 	}
 	for (size_t c = 0; c <= nc; c++)
 		out[c].dashboard_cores = out[c].user_space ? out[c].user_cores + out[c].kernel_cores : 0;

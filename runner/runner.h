@@ -29,7 +29,13 @@ typedef struct runner_workload {
 	const scn_workload *spec;
 	app_service *target;
 	loadgen gen;
+	int connections;         /* as the scenario says */
+	int sampled;             /* per-flow: connections run as events (else all) */
 } runner_workload;
+
+/* Per-flow fidelity runs one connection in RUNNER_FLOW_SAMPLE as events
+ * (at least one) and the others as fluid CPU demand. */
+#define RUNNER_FLOW_SAMPLE 10
 
 /* Per component of the mesh profile, summed over its instances, and one
  * entry named "node-kernel" for the kernel work of node hops. */
@@ -68,8 +74,10 @@ typedef struct runner_workload_result {
 	const char *kind;        /* "open-loop", ... */
 	double requested_qps;    /* 0 = as fast as possible */
 	int connections;
+	int sampled_connections; /* run as events; < connections under per-flow */
 	double window_s;         /* length of the statistics window */
-	double throughput;       /* ok replies per second in the window */
+	double throughput;       /* ok replies per second in the window (per-flow:
+	                          * of the sample, scaled to all connections) */
 	const lg_stats *stats;   /* counts and the latency histogram (ns) */
 } runner_workload_result;
 

@@ -5,6 +5,7 @@
  * (mTLS off removes the record cost and nothing else; WireGuard only
  * cross-node), wake-up delay only for idle workers, and an exact latency.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -296,6 +297,34 @@ static void test_pooled_upstream_reused(void **state)
 	world_free(&w);
 }
 
+/* Per-flow: fluid traffic loads the instances on its path with exactly the
+ * CPU the events would cost, shrinks the node's cores for the events, and
+ * delays them by the M/M/k mean wait for a worker (Erlang C; C(3, 2.4) =
+ * 0.6472 from tables). */
+static void test_fluid_demand(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, true, false, 1);
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	/* At the client proxy: hop 0 (2 syscalls + record + half framework)
+	 * and hop 4 (1 syscall + half framework). */
+	double client_ns = 3 * SYSCALL_NS + record + FRAMEWORK_NS;
+	dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
+	client->nworkers = 3;
+	double rate = 2.4e9 / client_ns; /* offered load 2.4 workers */
+	dataplane_add_fluid(&w.dp, 1, 0, 100, 1000, rate);
+	assert_true(fabs(client->fluid_user_cores + client->fluid_kernel_cores - 2.4) < 1e-9);
+	assert_true(fabs(client->fluid_hops_per_s - 2 * rate) < 1e-6);
+	dataplane_apply_fluid(&w.dp);
+	double service_ns = client_ns / 2; /* per hop */
+	double expect = 0.6472 * service_ns / (3 - 2.4);
+	assert_true(fabs(client->fluid_wait_ns - expect) / expect < 1e-3);
+	/* Node 0 holds the client proxy: 2.4 of its 2 cores... capped at 5 %. */
+	assert_true(w.dp.nodes[0].cpu.cores == 0.1);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_exact_latency_with_wakeups),
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
 		cmocka_unit_test(test_pooled_upstream_reused),
+		cmocka_unit_test(test_fluid_demand),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
