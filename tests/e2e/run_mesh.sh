@@ -34,6 +34,17 @@ off, n_off = per_req(plain, "sidecar")
 assert n_on == n_off == 2 and off < on, (on, off)
 PY
 
+# North-south: a client outside the cluster has no sidecar; the server's
+# sidecar is the only one.
+json "$S" --set 'spec.workloads[0].source=outside' >"$TMP/ns.json"
+python3 - "$TMP/ns.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+sidecars = [c for c in r["components"] if c["name"] == "sidecar"][0]
+assert sidecars["instances"] == 1, sidecars
+assert r["workloads"][0]["ok"] > 0
+PY
+
 # Cilium with WireGuard: kernel CPU for encryption only cross-node.
 cil="--set spec.mesh.mode=cilium --set spec.mesh.mtls=false --set spec.mesh.wireguard=true --set spec.mesh.authorization.l7Rules=0"
 json "$S" $cil >"$TMP/cross.json"
