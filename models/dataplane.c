@@ -384,6 +384,7 @@ double dataplane_instance_memory(const dataplane *dp, const dp_instance *in)
 /* --- walking the path */
 
 static void step(sim_t *sim, dp_request *req);
+static void on_arrive(sim_t *sim, void *ctx, uint64_t arg);
 
 static int side_node(const dataplane *dp, const dp_request *req, mp_side side)
 {
@@ -546,6 +547,13 @@ static void on_cpu_done(sim_t *sim, res_job *job)
 		dp_node *node = &dp->nodes[req->cur_node];
 		node->kernel_user_ns += (double)job->user_ns;
 		node->kernel_kernel_ns += (double)job->kernel_ns;
+	}
+	/* The hop's own latency (work handed to another thread and waited
+	 * for), after its CPU. */
+	double delay = req->cur_hop >= 0 ? dp->prof->hops[req->cur_hop].delay.value : 0;
+	if (delay > 0) {
+		sim_schedule(sim, (sim_time_t)llround(delay), on_arrive, req, 0);
+		return;
 	}
 	step(sim, req);
 }

@@ -9,7 +9,7 @@
  * node's cores (processor sharing, shared by every component on the node),
  * and for a user-space proxy it first needs one of the proxy's worker
  * threads (FCFS). Waking an idle worker adds the component's wake-up
- * delay. Consecutive hops on different nodes cross the network (one-way
+ * delay, and a hop may add a latency of its own (its `delay`). Consecutive hops on different nodes cross the network (one-way
  * latency plus serialisation at the cluster's bandwidth).
  *
  * CPU is accounted per component instance, split into user and kernel

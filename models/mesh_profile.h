@@ -120,6 +120,8 @@ typedef struct mp_hop {
 	mp_side side;
 	int component;          /* index into components; -1 = the node's kernel */
 	unsigned when;          /* MP_WHEN_* bits the whole hop needs */
+	mp_param delay;         /* latency (not CPU) added at every traversal, ns
+	                         * (source NULL when the profile gives none) */
 	double framework_share; /* share of the component's framework_per_request
 	                         * charged at this hop (a component's shares over
 	                         * one request's hops on one side sum to 1) */

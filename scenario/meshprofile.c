@@ -80,6 +80,7 @@ void mesh_profile_free(mesh_profile *p)
 	free(p->components);
 	for (size_t i = 0; i < p->nhops; i++) {
 		free(p->hops[i].name);
+		free(p->hops[i].delay.source);
 		free(p->hops[i].ops);
 	}
 	free(p->hops);
@@ -171,6 +172,8 @@ static mesh_profile *convert(const scn_mp_doc *d)
 				h->component = (int)k;
 		h->when = when_bits(in->when, in->n_when);
 		h->framework_share = in->framework_share;
+		h->delay.value = (double)in->delay.value;
+		h->delay.source = in->delay.source ? xstrdup(in->delay.source) : NULL;
 		h->nops = in->n_ops;
 		h->ops = xcalloc(in->n_ops, sizeof *h->ops);
 		for (size_t k = 0; k < in->n_ops; k++)

@@ -176,6 +176,7 @@ typedef struct scn_mp_hop {
 	size_t n_when;
 	double framework_share;
 	char *source;
+	scn_mp_param delay;
 	scn_mp_op *ops;
 	size_t n_ops;
 } scn_mp_hop;

@@ -588,6 +588,16 @@ OBJ(cpu_param_obj, "CPUParam", scn_mp_param, cpu_param_fields, NULL,
     "A CPU cost with its source: {value: 45us, source: \"...\"}.");
 OBJ(delay_param_obj, "DelayParam", scn_mp_param, delay_param_fields, NULL,
     "A latency with its source: {value: 5us, source: \"...\"}.");
+/* A hop's own delay is optional: omitted, it is 0 and says so. */
+#define HOP_NO_DELAY "none: no delay of its own at this hop"
+static const schema_field hop_delay_fields[] = {
+	{.name = "value", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1s",
+	 FLD(scn_mp_param, value), .doc = "A latency (9us)."},
+	{.name = "source", .type = ST_STRING, .def = HOP_NO_DELAY,
+	 FLD(scn_mp_param, source), .doc = "Where the value comes from (required with a value)."},
+};
+OBJ(hop_delay_obj, "HopDelay", scn_mp_param, hop_delay_fields, NULL,
+    "A hop's own latency with its source: {value: 9us, source: \"...\"}.");
 OBJ(bytes_param_obj, "BytesParam", scn_mp_param, bytes_param_fields, NULL,
     "A memory size with its source: {value: 40Mi, source: \"...\"}.");
 OBJ(workers_param_obj, "WorkersParam", scn_mp_param, workers_param_fields, NULL,
@@ -686,6 +696,9 @@ static void check_mp_hop(check_ctx *c, const void *obj)
 	if (!h->component[0] && h->framework_share > 0)
 		check_error(c, "frameworkShare", "needs a component (a kernel hop has no framework "
 			    "work)");
+	if (h->delay.value > 0 && (!h->delay.source || !strcmp(h->delay.source, HOP_NO_DELAY)))
+		check_error(c, "delay.source", "required with a value: say where the delay comes "
+			    "from");
 }
 
 /* The MP_WHEN_* bits that hold under one combination of the 9 conditions. */
@@ -862,6 +875,10 @@ static const schema_field mp_hop_fields[] = {
 	 "response) sum to 1, under every combination of conditions."},
 	{.name = "source", .type = ST_STRING, .flags = SF_REQUIRED, FLD(scn_mp_hop, source),
 	 .doc = "Where the hop's operations and counts come from (kernel-costs.md sections)."},
+	{.name = "delay", .type = ST_OBJECT, .child = &hop_delay_obj, FLD(scn_mp_hop, delay),
+	 .doc = "Latency (not CPU) the hop adds to every traversal, with its source: work "
+	 "handed to another thread and waited for (a kernel crypto worker, a softirq). "
+	 "Omitted = 0."},
 	{.name = "ops", .type = ST_LIST, .child = &mp_op_obj, LST(scn_mp_hop, ops, n_ops),
 	 .doc = "The operations done at this hop, in order."},
 };

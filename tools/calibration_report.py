@@ -48,6 +48,11 @@ def memory_mb_per_instance(name):
     return read
 
 
+def tcp_rr_per_s(get, scenario):
+    """Round trips per second of a one-request closed loop (netperf TCP_RR)."""
+    return 1.0 / get(scenario)["workloads"][0]["latency"]["mean"]
+
+
 def c4_latency_overhead_pct(get, scenario):
     """Mean latency over no mesh, in percent (the paper's percentile is not
     confirmable, calibration.md C4)."""
@@ -89,6 +94,13 @@ FIGURES = [
     ("C1", "Istio 1.24 ztunnel memory", 12, "MB", "verbatim",
      "fit: istio-ambient ztunnel memory.base", SCEN + "c1-istio-ztunnel.yaml",
      memory_mb_per_instance("ztunnel"), ""),
+    # C2, Cilium's CNI benchmark (netperf TCP_RR, one process, two nodes).
+    ("C2", "node-to-node baseline TCP_RR", 47800, "req/s", "chart",
+     "fit: the c2-*.yaml wire latency", SCEN + "c2-baseline.yaml", tcp_rr_per_s, ""),
+    ("C2", "Cilium eBPF host routing TCP_RR", 45300, "req/s", "chart", "compare",
+     SCEN + "c2-cilium.yaml", tcp_rr_per_s, ""),
+    ("C2", "Cilium WireGuard TCP_RR, MTU 1500", 16400, "req/s", "chart",
+     "fit: cilium WireGuard hops' delay", SCEN + "c2-cilium-wireguard.yaml", tcp_rr_per_s, ""),
     # C4, the mTLS test case at 3,200 rps: all tagged weak, compared only.
     ("C4", "Istio sidecar latency overhead over no mesh (mean)", 166, "%", "weak", "compare",
      SCEN + "c4-istio-sidecar.yaml", c4_latency_overhead_pct, ""),
@@ -122,7 +134,12 @@ NOT_MODELLED = [
      "profile (1.24) models"),
     ("C1", "sidecar latency adds (1.20 text; 2023 charts by connections)", "latency is not "
      "fitted yet (wake-up delays carry initial values); next step"),
-    ("C2", "Cilium TCP_RR / TCP_STREAM / HTTP p95", "no netperf-style scenario yet"),
+    ("C2", "TCP_STREAM throughput and system CPU for 10 Gbit/s (bulk transfer)",
+     "no streaming workload yet (request/response only)"),
+    ("C2", "legacy host routing TCP_RR; WireGuard and IPsec at MTU 9000; IPsec",
+     "one Cilium datapath (eBPF host routing) and no MTU or IPsec parameter yet"),
+    ("C2", "HTTP p95: no proxy, per-node Envoy, two sidecars", "the load level is not "
+     "stated, so the conditions cannot be reproduced"),
     ("C3", "ztunnel, waypoint and Linkerd CPU and memory against load (Faces)",
      "needs call graphs (one request fanning out), not built yet"),
     ("C5", "linkerd2-proxy vs Envoy maximum memory; Cilium agent memory per pod",

@@ -25,6 +25,7 @@
 #define WAKEUP_NS 5000.0
 #define APP_NS 1000000 /* 1 ms */
 #define LATENCY_NS 20000
+#define HOP_DELAY_NS 7000.0
 
 static cost_profile costs;
 
@@ -83,12 +84,18 @@ static void build_profile(void)
 	h2_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
 	h3_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
 	h4_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
-	hops[0] = (mp_hop){"client proxy out", MP_REQUEST, MP_SIDE_CLIENT, 0, 0, 0.5, h0_ops, 3};
-	hops[1] = (mp_hop){"client node wireguard", MP_REQUEST, MP_SIDE_CLIENT, -1,
-	                   MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE, 0, h1_ops, 1};
-	hops[2] = (mp_hop){"server proxy in", MP_REQUEST, MP_SIDE_SERVER, 0, 0, 0.5, h2_ops, 1};
-	hops[3] = (mp_hop){"server proxy out", MP_RESPONSE, MP_SIDE_SERVER, 0, 0, 0.5, h3_ops, 1};
-	hops[4] = (mp_hop){"client proxy in", MP_RESPONSE, MP_SIDE_CLIENT, 0, 0, 0.5, h4_ops, 1};
+	hops[0] = (mp_hop){.name = "client proxy out", .direction = MP_REQUEST, .side = MP_SIDE_CLIENT,
+	                   .component = 0, .framework_share = 0.5, .ops = h0_ops, .nops = 3};
+	hops[1] = (mp_hop){.name = "client node wireguard", .direction = MP_REQUEST,
+	                   .side = MP_SIDE_CLIENT, .component = -1,
+	                   .when = MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE, .ops = h1_ops, .nops = 1};
+	hops[2] = (mp_hop){.name = "server proxy in", .direction = MP_REQUEST, .side = MP_SIDE_SERVER,
+	                   .component = 0, .framework_share = 0.5, .ops = h2_ops, .nops = 1,
+	                   .delay = {HOP_DELAY_NS, "test"}};
+	hops[3] = (mp_hop){.name = "server proxy out", .direction = MP_RESPONSE, .side = MP_SIDE_SERVER,
+	                   .component = 0, .framework_share = 0.5, .ops = h3_ops, .nops = 1};
+	hops[4] = (mp_hop){.name = "client proxy in", .direction = MP_RESPONSE, .side = MP_SIDE_CLIENT,
+	                   .component = 0, .framework_share = 0.5, .ops = h4_ops, .nops = 1};
 	memset(&prof, 0, sizeof prof);
 	prof.name = "test";
 	prof.components = &proxy;
@@ -228,7 +235,8 @@ static void test_exact_latency_with_wakeups(void **state)
 	 * takes 1 ms. No contention: each CPU job runs at full speed. */
 	double cpu = 2 * SYSCALL_NS + record + HANDSHAKE_NS + 2 * SYSCALL_NS + SYSCALL_NS + SYSCALL_NS +
 	             2 * FRAMEWORK_NS; /* the first request opens the pooled connection */
-	sim_time_t expect = (sim_time_t)cpu + 4 * (sim_time_t)WAKEUP_NS + 2 * LATENCY_NS + APP_NS;
+	sim_time_t expect = (sim_time_t)cpu + 4 * (sim_time_t)WAKEUP_NS + 2 * LATENCY_NS + APP_NS +
+	                    (sim_time_t)HOP_DELAY_NS; /* the server hop's own delay */
 	assert_int_equal(w.latency[0], expect);
 	world_free(&w);
 }

@@ -320,7 +320,8 @@ static void test_sources(void **state)
 		json_t *doc = json_loads(json, 0, NULL);
 		assert_non_null(doc);
 		json_t *sp = json_object_get(doc, "spec");
-		size_t want = json_array_size(json_object_get(sp, "hops")) +
+		/* Each hop: its source and its delay's; each component: 7. */
+		size_t want = 2 * json_array_size(json_object_get(sp, "hops")) +
 			      7 * json_array_size(json_object_get(sp, "components"));
 		assert_int_equal(count_sources(doc, path), want);
 		json_decref(doc);
@@ -388,6 +389,8 @@ static const bad_mesh bad_meshes[] = {
 	 "frameworkShare of component sidecar on the client side sums to 0.8", 1},
 	{BADM "kernel-share.yaml", 23, 23, "spec.hops[0].frameworkShare",
 	 "needs a component", 1},
+	{BADM "delay-source.yaml", 25, 14, "spec.hops[0].delay.source",
+	 "required with a value", 1},
 	{BADM "bad-scope.yaml", 9, 14, "spec.components[0].scope",
 	 "must be one of pod, node, service-account, namespace (got \"per-pod\")", 1},
 	{BADM "bad-count.yaml", 27, 39, "spec.hops[0].ops[0].count", "must be > 0 (got 0)", 1},
