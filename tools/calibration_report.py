@@ -129,6 +129,43 @@ FIGURES = [
      SCEN + "c4-linkerd.yaml", c4_memory_mb(False), ""),
 ]
 
+def c3_cpu_millicores(name, qps, mode):
+    def read(get, scenario):
+        return sum(c["cpu_dashboard_cores"] for c in get((scenario, qps, mode))["components"]
+                   if c["name"] == name) * 1000
+    return read
+
+
+def c3_memory_mib(name, qps, mode):
+    def read(get, scenario):
+        return sum(c["memory_bytes"] for c in get((scenario, qps, mode))["components"]
+                   if c["name"] == name) / 2**20
+    return read
+
+
+# C3 (Faces on GKE) is predicted from the C1 fits but not yet calibrated: the
+# per-request CPU there is several times C1's, and the ratios between the
+# components differ, so no single environment factor reconciles them. These
+# rows are shown, not held to the 15 % bound, until that calibration exists.
+C3 = "c3-faces.yaml"
+PENDING = [
+    ("C3", f"ztunnel CPU (sum) at {q} rps", v, "millicores", "derived", SCEN + C3,
+     c3_cpu_millicores("ztunnel", q, "istio-ambient")) for q, v in ((60, 127), (1200, 2374))
+] + [
+    ("C3", f"waypoint CPU (sum) at {q} rps", v, "millicores", "derived", SCEN + C3,
+     c3_cpu_millicores("waypoint", q, "istio-ambient")) for q, v in ((60, 143), (1200, 2814))
+] + [
+    ("C3", f"Linkerd proxies CPU (sum) at {q} rps", v, "millicores", "derived", SCEN + C3,
+     c3_cpu_millicores("proxy", q, "linkerd")) for q, v in ((60, 154), (1200, 2679))
+] + [
+    ("C3", "ztunnel memory (sum) at 60 rps", 37.4, "MiB", "derived", SCEN + C3,
+     c3_memory_mib("ztunnel", 60, "istio-ambient")),
+    ("C3", "waypoint memory (sum) at 60 rps", 196.0, "MiB", "derived", SCEN + C3,
+     c3_memory_mib("waypoint", 60, "istio-ambient")),
+    ("C3", "Linkerd proxies memory (sum) at 60 rps", 135.7, "MiB", "derived", SCEN + C3,
+     c3_memory_mib("proxy", 60, "linkerd")),
+]
+
 NOT_MODELLED = [
     ("C1", "Istio 1.20 and 1.9-1.16 sidecar CPU and memory", "other Istio versions than the "
      "profile (1.24) models"),
@@ -140,16 +177,23 @@ NOT_MODELLED = [
      "one Cilium datapath (eBPF host routing) and no MTU or IPsec parameter yet"),
     ("C2", "HTTP p95: no proxy, per-node Envoy, two sidecars", "the load level is not "
      "stated, so the conditions cannot be reproduced"),
-    ("C3", "ztunnel, waypoint and Linkerd CPU and memory against load (Faces)",
-     "needs call graphs (one request fanning out), not built yet"),
     ("C5", "linkerd2-proxy vs Envoy maximum memory; Cilium agent memory per pod",
      "benchmark set-up and control plane not modelled yet"),
 ]
 
 
-def run(meshsim, scenario):
-    out = subprocess.run([meshsim, "run", scenario, "--output-format", "json",
-                          "--progress", "never"], check=True, capture_output=True, text=True)
+def run(meshsim, key):
+    """key: a scenario path, or (path, qps, mesh mode) for the C3 levels."""
+    args = [meshsim, "run"]
+    if isinstance(key, tuple):
+        scenario, qps, mode = key
+        args += [scenario, "--set", f"spec.workloads[0].qps={qps}/s"]
+        if mode == "linkerd":
+            args += ["--set", "spec.mesh.mode=linkerd", "--set", "spec.mesh.l7=false"]
+    else:
+        args += [key]
+    out = subprocess.run(args + ["--output-format", "json", "--progress", "never"], check=True,
+                         capture_output=True, text=True)
     return json.loads(out.stdout)["runs"][0]
 
 
@@ -191,6 +235,16 @@ def main(argv):
     for (fid, desc, published, unit, tag, use, value, err, scenario) in rows:
         lines.append(f"| {fid} | {desc} | {published:g} {unit} | {value:.4g} {unit} | "
                      f"{err:+.1%} | {tag} | {use} | {scenario.split('/')[-1]} |")
+    lines += ["", "Predicted but not yet calibrated (shown, not held to the 15 % bound: the",
+              "C1 fits predict several times less CPU per request than Faces on GKE shows, and",
+              "other ratios between components, so C3 needs its own calibration):", "",
+              "| figure | what | published | meshsim | error | tag | scenario |",
+              "|---|---|---|---|---|---|---|"]
+    for (fid, desc, published, unit, tag, scenario, reader) in PENDING:
+        value = reader(get, scenario)
+        err = (value - published) / published
+        lines.append(f"| {fid} | {desc} | {published:g} {unit} | {value:.4g} {unit} | "
+                     f"{err:+.1%} | {tag} | {scenario.split('/')[-1]} |")
     lines += ["", "Not modelled yet:", "", "| figure | what | why |", "|---|---|---|"]
     for (fid, desc, why) in NOT_MODELLED:
         lines.append(f"| {fid} | {desc} | {why} |")
