@@ -26,10 +26,9 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim/engine.h"
+#include "bench/hold_mix.h"
 #include "sim/rng.h"
 
-typedef enum { MIX_EXP, MIX_BIMODAL, MIX_ZERO30 } mix_kind;
-static const char *const mix_names[] = {"exp", "bimodal", "zero30"};
 
 typedef struct hold_state {
 	gsl_rng *rng;
@@ -39,22 +38,7 @@ typedef struct hold_state {
 
 static sim_time_t draw_increment(hold_state *hs)
 {
-	double mean_ns;
-	switch (hs->mix) {
-	case MIX_BIMODAL:
-		mean_ns = gsl_rng_uniform(hs->rng) < 0.9 ? 10e3 : 100e6;
-		break;
-	case MIX_ZERO30:
-		if (gsl_rng_uniform(hs->rng) < 0.3)
-			return 0;
-		mean_ns = 1e6;
-		break;
-	case MIX_EXP:
-	default:
-		mean_ns = 1e6;
-		break;
-	}
-	return (sim_time_t)gsl_ran_exponential(hs->rng, mean_ns);
+	return hold_draw_increment(hs->rng, hs->mix);
 }
 
 static void on_hold(sim_t *sim, void *ctx, uint64_t arg)
