@@ -750,8 +750,9 @@ static void step(sim_t *sim, dp_request *req)
 		app_service_submit(svc, req->server_pod - dp->service_first_pod[sp->service], &req->app);
 		return;
 	}
-	int client_node = dp->pods[req->client_pod].node;
-	if (client_node >= 0 && travel(dp, req, client_node))
+	/* Back to the client: over the network when it is on another node or
+	 * outside the cluster (node -1). */
+	if (travel(dp, req, dp->pods[req->client_pod].node))
 		return;
 	if (req->upstream >= 0)
 		dp->pools[req->upstream].idle++;

@@ -114,7 +114,10 @@ typedef struct world {
 	size_t done;
 } world;
 
-/* Two nodes of 2 cores; pod 0 = server (node server_node), pod 1 = client (node 0). */
+/* Where world_init puts the client pod: node 0, or -1 (outside the cluster). */
+static int client_node = 0;
+
+/* Two nodes of 2 cores; pod 0 = server (node server_node), pod 1 = client. */
 static void world_init(world *w, int server_node, bool mtls, bool wireguard, size_t nreq)
 {
 	build_profile();
@@ -123,7 +126,7 @@ static void world_init(world *w, int server_node, bool mtls, bool wireguard, siz
 	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
 	assert_int_equal(app_service_init(&w->app, w->sim, "srv", 1, 64, d, 1, 0, 1), 0);
 	double cores[2] = {2, 2}, speed[2] = {1, 1};
-	dp_pod pods[2] = {{server_node, 0, true}, {0, -1, true}};
+	dp_pod pods[2] = {{server_node, 0, true}, {client_node, -1, client_node >= 0}};
 	int first[1] = {0};
 	dp_options opt = {0};
 	opt.mtls = mtls;
@@ -333,6 +336,29 @@ static void test_fluid_demand(void **state)
 	world_free(&w);
 }
 
+/* A client outside the cluster: no client-side hops, and the network both
+ * ways. */
+static void test_outside_client(void **state)
+{
+	(void)state;
+	world w;
+	client_node = -1;
+	world_init(&w, 1, true, false, 1);
+	client_node = 0;
+	sim_schedule(w.sim, 0, on_send, &w, 0);
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, 1);
+	/* Only the server proxy's two hops (2 + 1 syscalls, its framework),
+	 * each waking an idle worker, the server hop's delay, the app, and the
+	 * wire both ways. */
+	double cpu = 3 * SYSCALL_NS + FRAMEWORK_NS;
+	sim_time_t expect = (sim_time_t)cpu + 2 * (sim_time_t)WAKEUP_NS + (sim_time_t)HOP_DELAY_NS +
+	                    APP_NS + 2 * LATENCY_NS;
+	assert_int_equal(w.latency[0], expect);
+	assert_int_equal(w.dp.ninst, 1); /* the server pod's proxy only */
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
 		cmocka_unit_test(test_pooled_upstream_reused),
 		cmocka_unit_test(test_fluid_demand),
+		cmocka_unit_test(test_outside_client),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
