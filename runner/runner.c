@@ -147,10 +147,15 @@ static void sample_workload(runner *r, runner_workload *rw, lg_config *cfg, cons
                             char *warn, size_t warnlen)
 {
 	int conns = cfg->connections;
-	if (cfg->kind == LG_CLOSED_LOOP || cfg->qps <= 0 || conns < 2 || t->nserver_pods == 0) {
+	/* Fluid demand is constant over the run, so the workload must run all
+	 * of it. */
+	bool whole_run = cfg->start == 0 && cfg->end == r->end;
+	if (cfg->kind == LG_CLOSED_LOOP || cfg->qps <= 0 || conns < 2 || t->nserver_pods == 0 ||
+	    !whole_run) {
 		char line[256];
 		snprintf(line, sizeof line, "workload %s: per-flow needs a paced workload (qps > 0, "
-		         "2 or more connections); it runs per request", rw->spec->name);
+		         "2 or more connections) that runs the whole run; it runs per request",
+		         rw->spec->name);
 		append(warn, warnlen, line);
 		return;
 	}
@@ -159,8 +164,7 @@ static void sample_workload(runner *r, runner_workload *rw, lg_config *cfg, cons
 		sampled = 1;
 	double per_conn = cfg->qps / conns;
 	/* Connection i goes to pod i mod replicas (loadgen.h); the fluid ones
-	 * are sampled .. conns - 1. Their rate reaches the workload's window
-	 * like the events do: from its start to its end. */
+	 * are sampled .. conns - 1. */
 	for (int pod = 0; pod < t->nserver_pods; pod++) {
 		int n = 0;
 		for (int i = sampled; i < conns; i++)
