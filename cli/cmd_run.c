@@ -302,7 +302,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* The calibration profile that prices every operation. */
-	static cost_profile profile_storage;
+	cost_profile profile_storage; /* about 11 KiB */
 	cost_profile *prof = &profile_storage;
 	{
 		const char *spec = o.calibration;
