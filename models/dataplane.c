@@ -42,6 +42,17 @@ static int add_instance(dataplane *dp, int component, int node)
 		workers = dp->opt.proxy_concurrency;
 	if (workers == 0)
 		workers = (int)ceil(dp->nodes[node].cores);
+	in->stretch = 1.0;
+	double limit = c->workers_from_mesh ? dp->opt.proxy_cpu_limit : 0;
+	if (limit > 0) {
+		/* A CFS quota of `limit` cores: no more threads at once than
+		 * that, and below one core each job is throttled. */
+		int most = (int)ceil(limit);
+		if (workers > most)
+			workers = most;
+		if (limit < 1.0)
+			in->stretch = 1.0 / limit;
+	}
 	in->has_workers = c->user_space && workers > 0;
 	in->nworkers = workers;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
@@ -532,6 +543,27 @@ void dataplane_apply_fluid(dataplane *dp)
 	}
 }
 
+/* The hop is over: give the worker back, then its own latency (work handed
+ * to another thread and waited for), then the next step. */
+static void finish_hop(sim_t *sim, dp_request *req)
+{
+	dataplane *dp = req->dp;
+	if (req->cur_inst >= 0 && dp->inst[req->cur_inst].has_workers)
+		pool_release(&dp->inst[req->cur_inst].workers);
+	double delay = req->cur_hop >= 0 ? dp->prof->hops[req->cur_hop].delay.value : 0;
+	if (delay > 0) {
+		sim_schedule(sim, (sim_time_t)llround(delay), on_arrive, req, 0);
+		return;
+	}
+	step(sim, req);
+}
+
+static void on_throttled(sim_t *sim, void *ctx, uint64_t arg)
+{
+	(void)arg;
+	finish_hop(sim, ctx);
+}
+
 static void on_cpu_done(sim_t *sim, res_job *job)
 {
 	dp_request *req = job->owner;
@@ -541,21 +573,19 @@ static void on_cpu_done(sim_t *sim, res_job *job)
 		in->user_ns += (double)job->user_ns;
 		in->kernel_ns += (double)job->kernel_ns;
 		in->requests++;
-		if (in->has_workers)
-			pool_release(&in->workers);
+		/* Under a CPU quota below one core the thread waits out its
+		 * throttling still holding its work. */
+		if (in->stretch > 1.0) {
+			double throttled = (double)(job->user_ns + job->kernel_ns) * (in->stretch - 1.0);
+			sim_schedule(sim, (sim_time_t)llround(throttled), on_throttled, req, 0);
+			return;
+		}
 	} else {
 		dp_node *node = &dp->nodes[req->cur_node];
 		node->kernel_user_ns += (double)job->user_ns;
 		node->kernel_kernel_ns += (double)job->kernel_ns;
 	}
-	/* The hop's own latency (work handed to another thread and waited
-	 * for), after its CPU. */
-	double delay = req->cur_hop >= 0 ? dp->prof->hops[req->cur_hop].delay.value : 0;
-	if (delay > 0) {
-		sim_schedule(sim, (sim_time_t)llround(delay), on_arrive, req, 0);
-		return;
-	}
-	step(sim, req);
+	finish_hop(sim, req);
 }
 
 static void run_cpu(dataplane *dp, dp_request *req)

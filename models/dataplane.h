@@ -31,6 +31,11 @@
  * Call graphs: a service may call others for each request it serves
  * (dataplane_set_calls); the calls travel the mesh like any request.
  *
+ * A proxy's CPU limit (spec.mesh.proxy.resources.limits.cpu, a CFS quota)
+ * lets at most ceil(limit) of its threads run at once, and below one core
+ * stretches each job to 1/limit of its time (the quota's throttling, as
+ * latency, not CPU).
+ *
  * Simplifications of this version (see docs/meshes.md): no NIC queueing;
  * downstream calls have no timeout of their own and go out in parallel;
  * pools are per destination pod with HTTP/1.1 semantics (an HTTP/2 or
@@ -74,7 +79,8 @@ typedef struct dp_instance {
 	int component;         /* index into the profile's components */
 	int node;
 	bool has_workers;
-	int nworkers;
+	int nworkers;          /* threads that may run at once (after a CPU limit) */
+	double stretch;        /* >= 1: CPU quota below one core stretches each job */
 	token_pool workers;
 	double user_ns, kernel_ns; /* CPU done, in the statistics window */
 	/* Per-flow fidelity: CPU demand of the fluid traffic, in cores, and
@@ -106,6 +112,8 @@ typedef struct dp_options {
 	bool mtls, l7, http_parsing, wireguard;
 	int64_t l4_rules, l7_rules;
 	int proxy_concurrency;  /* 0: the profile's worker counts */
+	double proxy_cpu_limit; /* cores; 0 = none. Applies to the components whose
+	                         * workers follow the mesh (workersFromMesh) */
 	double bandwidth_bps;   /* bits per second */
 	int64_t latency_ns;     /* one way, between nodes */
 	uint64_t config_objects; /* services + pods the proxies hold config for */

@@ -299,6 +299,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	opt.l4_rules = sp->mesh.authorization.l4_rules;
 	opt.l7_rules = sp->mesh.authorization.l7_rules;
 	opt.proxy_concurrency = (int)sp->mesh.proxy.concurrency;
+	opt.proxy_cpu_limit = sp->mesh.proxy.resources.limits.cpu;
 	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
 	opt.latency_ns = sp->cluster.network_latency_ns;
 	opt.config_objects = sp->n_services + npods - sp->n_workloads;

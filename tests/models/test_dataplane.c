@@ -76,6 +76,7 @@ static void build_profile(void)
 	proxy.memory_per_connection.value = 10;
 	proxy.memory_per_config_object.value = 1;
 	proxy.pools_upstream = true;
+	proxy.workers_from_mesh = true; /* the mesh's CPU limit applies */
 
 	h0_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
 	h0_ops[1] = op(COST_TLS_RECORD_WRITE, MP_SIZE_MESSAGE, 1, MP_WHEN_MTLS);
@@ -116,6 +117,8 @@ typedef struct world {
 
 /* Where world_init puts the client pod: node 0, or -1 (outside the cluster). */
 static int client_node = 0;
+/* The proxies' CPU limit (cores; 0 = none). */
+static double cpu_limit = 0;
 
 /* Two nodes of 2 cores; pod 0 = server (node server_node), pod 1 = client. */
 static void world_init(world *w, int server_node, bool mtls, bool wireguard, size_t nreq)
@@ -135,6 +138,7 @@ static void world_init(world *w, int server_node, bool mtls, bool wireguard, siz
 	opt.bandwidth_bps = 0; /* latency only: exact figures */
 	opt.latency_ns = LATENCY_NS;
 	opt.config_objects = 7;
+	opt.proxy_cpu_limit = cpu_limit;
 	assert_int_equal(dataplane_init(&w->dp, w->sim, &prof, &costs, cores, speed, 2, pods, 2,
 	                                &w->app, 1, first, &opt),
 	                 0);
@@ -359,6 +363,33 @@ static void test_outside_client(void **state)
 	world_free(&w);
 }
 
+/* A CPU quota of half a core stretches every proxy job to twice its time
+ * (latency, not CPU); a quota of 2 cores changes nothing for 1 worker. */
+static void test_cpu_limit(void **state)
+{
+	(void)state;
+	sim_time_t latency[3];
+	double charged[3];
+	double limits[3] = {0, 2.0, 0.5};
+	for (int i = 0; i < 3; i++) {
+		world w;
+		cpu_limit = limits[i];
+		world_init(&w, 1, true, false, 1);
+		cpu_limit = 0;
+		sim_schedule(w.sim, 0, on_send, &w, 0);
+		sim_run(w.sim, SIM_TIME_MAX);
+		latency[i] = w.latency[0];
+		charged[i] = 0;
+		for (size_t k = 0; k < w.dp.ninst; k++)
+			charged[i] += w.dp.inst[k].user_ns + w.dp.inst[k].kernel_ns;
+		world_free(&w);
+	}
+	assert_int_equal(latency[1], latency[0]);
+	assert_true(charged[2] == charged[0]); /* throttling is not CPU */
+	/* Every proxy hop's CPU is waited out once more. */
+	assert_int_equal(latency[2] - latency[0], (sim_time_t)charged[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_pooled_upstream_reused),
 		cmocka_unit_test(test_fluid_demand),
 		cmocka_unit_test(test_outside_client),
+		cmocka_unit_test(test_cpu_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
