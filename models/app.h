@@ -8,12 +8,12 @@
  * caller picks a stable entity id per service (the runner hashes its name),
  * so adding a service or a workload never shifts another's draws.
  *
- * Scope today (issue 2): no mesh, no network or kernel costs, no
- * downstream calls; the data-plane request path of issue 5 wraps around
- * this. The worker time is the application's time per request as the
- * scenario states it, wall time that holds a worker: node CPU speed does
- * not scale it (a server that sleeps 200 ms, as in the C4 test case, takes
- * 200 ms on any node).
+ * This is the application only: the mesh, the kernel and the network
+ * around it are models/dataplane.c, and downstream calls are made there
+ * when the worker is done. The worker time is the application's time per
+ * request as the scenario states it, wall time that holds a worker: node
+ * CPU speed does not scale it (a server that sleeps 200 ms, as in the C4
+ * test case, takes 200 ms on any node).
  */
 #ifndef MESHSIM_MODELS_APP_H
 #define MESHSIM_MODELS_APP_H
