@@ -2,7 +2,7 @@
 # machine: both install the packages first (make deps, a no-op when present).
 #
 # Sources are found by folder, so a new module needs no Makefile edit:
-#   sim/ models/ models/kernels/ workloads/ scenario/ runner/ db/ -> build/libmeshsim.a
+#   common/ sim/ models/ models/kernels/ workloads/ scenario/ runner/ db/ -> build/libmeshsim.a
 #   cli/*.c                                               -> build/meshsim
 #   tests/**/test_*.c (cmocka)                            -> build/tests/**/test_*
 #   tests/e2e/*.sh (run the real binary)
@@ -26,7 +26,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lm
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B       ?= build
-LIB_DIRS := sim models models/kernels workloads scenario runner db
+LIB_DIRS := common sim models models/kernels workloads scenario runner db
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(shell find tests -name 'test_*.c' 2>/dev/null | sort)

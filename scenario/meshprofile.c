@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/datadir.h"
 #include "scenario/schema.h"
 #include "scenario/units.h"
 
@@ -242,46 +243,14 @@ int mesh_profile_load(const char *path, mesh_profile **out, diag_list *errors)
 	return mesh_profile_load_file(path, NULL, out, NULL, NULL, errors);
 }
 
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* <dir>/configs/meshes/<file> if it exists. */
-static bool try_dir(const char *dir, const char *file, char *buf, size_t size)
-{
-	int n = dir ? snprintf(buf, size, "%s/%s/%s", dir, MESHES_DIR, file)
-		    : snprintf(buf, size, "%s/%s", MESHES_DIR, file);
-	return n > 0 && (size_t)n < size && is_file(buf);
-}
-
 /* configs/meshes/<file>: datadir, $MESHSIM_DATADIR, the working directory,
- * then the executable's ancestors (as models/kernels/profile.c finds the
- * reference calibration profile). */
+ * then the executable's ancestors (common/datadir.h). */
 static int find_in_datadirs(const char *file, const char *datadir, char *buf, size_t size)
 {
-	if (datadir && *datadir && try_dir(datadir, file, buf, size))
-		return 0;
-	const char *dd = getenv("MESHSIM_DATADIR");
-	if (dd && *dd && try_dir(dd, file, buf, size))
-		return 0;
-	if (try_dir(NULL, file, buf, size))
-		return 0;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 6; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = '\0';
-			if (try_dir(exe, file, buf, size))
-				return 0;
-		}
-	}
-	return -1;
+	char rel[256];
+	if (snprintf(rel, sizeof rel, "%s/%s", MESHES_DIR, file) >= (int)sizeof rel)
+		return -1;
+	return datadir_find(rel, datadir, buf, size);
 }
 
 int mesh_profile_find_builtin(int mode, const char *datadir_or_NULL, char *buf, size_t size)

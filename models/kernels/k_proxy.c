@@ -67,34 +67,6 @@ static int connect_to(uint16_t port)
 	return s;
 }
 
-static int read_exact(int fd, char *p, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int write_exact(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Backend: serve fixed-size requests on successive connections. */
 static void backend_main(int ls, size_t reqlen, const char *resp, size_t resplen)
 {
@@ -105,8 +77,8 @@ static void backend_main(int ls, size_t reqlen, const char *resp, size_t resplen
 			_exit(1);
 		int one = 1;
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		while (read_exact(c, buf, reqlen) == 0)
-			if (write_exact(c, resp, resplen))
+		while (kern_read_full(c, buf, reqlen) == 0)
+			if (kern_write_full(c, resp, resplen))
 				break;
 		close(c);
 	}
@@ -169,7 +141,7 @@ static void proxy_main(int ls, uint16_t backend, proxy_stats *st)
 			size_t k = http_parser_execute(hp, &set, buf, (size_t)r);
 			if (k != (size_t)r || HTTP_PARSER_ERRNO(hp) != HPE_OK)
 				_exit(2);
-			if (write_exact(to, buf, (size_t)r))
+			if (kern_write_full(to, buf, (size_t)r))
 				_exit(3);
 			st->writes++;
 			if (from == up)
@@ -195,7 +167,7 @@ static int rtts(calib_ctx *c, int fd, const char *req, size_t reqlen, size_t res
 	for (int r = -1; r < c->reps && !rc; r++) {
 		double t0 = calib_group_cpu_ns(pids, npids);
 		for (long i = 0; i < per; i++)
-			if (write_exact(fd, req, reqlen) || read_exact(fd, buf, resplen)) {
+			if (kern_write_full(fd, req, reqlen) || kern_read_full(fd, buf, resplen)) {
 				rc = -1;
 				break;
 			}

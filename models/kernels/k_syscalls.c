@@ -35,40 +35,12 @@ typedef struct {
 	unsigned char *in, *out;
 } wr_arg;
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_all(int fd, unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static int wr_body(void *p, long iters)
 {
 	wr_arg *a = p;
 	for (long i = 0; i < iters; i++) {
 		a->in[0] = (unsigned char)i;
-		if (write_all(a->wfd, a->in, a->n) || read_all(a->rfd, a->out, a->n))
+		if (kern_write_full(a->wfd, a->in, a->n) || kern_read_full(a->rfd, a->out, a->n))
 			return -1;
 	}
 	return memcmp(a->in, a->out, a->n) ? -1 : 0;

@@ -142,4 +142,9 @@ int wg_handshake(wg_keys *initiator, wg_keys *responder, double *init_ns, double
 /* 1 if BPF_PROG_TEST_RUN works here, else 0 with reason. */
 int ebpf_available(char *reason, size_t n);
 
+/* Reads or writes exactly n bytes (retrying on EINTR and short counts).
+ * Returns 0, or -1 on error or end of file. (kio.c) */
+int kern_read_full(int fd, void *buf, size_t n);
+int kern_write_full(int fd, const void *buf, size_t n);
+
 #endif

@@ -1,4 +1,5 @@
 /* models/kernels/profile.c - calibration profile: fit, write, read (Jansson). */
+#include "common/datadir.h"
 #include "models/kernels/calib.h"
 #include "models/kernels/fit.h"
 
@@ -428,11 +429,6 @@ int cost_profile_load(const char *path, cost_profile *p, char *err, size_t errle
 	return 0;
 }
 
-static int exists(const char *path)
-{
-	return access(path, R_OK) == 0;
-}
-
 int cost_profile_resolve(const char *spec, cost_profile *p, char *err, size_t errlen)
 {
 	if (spec && !strcmp(spec, "host")) {
@@ -459,28 +455,8 @@ int cost_profile_resolve(const char *spec, cost_profile *p, char *err, size_t er
 	if (spec && *spec)
 		return cost_profile_load(spec, p, err, errlen);
 	char path[PATH_MAX + 64];
-	const char *dd = getenv("MESHSIM_DATADIR");
-	if (dd && *dd) {
-		snprintf(path, sizeof path, "%s/%s", dd, CALIB_REFERENCE_PATH);
-		if (exists(path))
-			return cost_profile_load(path, p, err, errlen);
-	}
-	if (exists(CALIB_REFERENCE_PATH))
-		return cost_profile_load(CALIB_REFERENCE_PATH, p, err, errlen);
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 6; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = '\0';
-			snprintf(path, sizeof path, "%s/%s", exe, CALIB_REFERENCE_PATH);
-			if (exists(path))
-				return cost_profile_load(path, p, err, errlen);
-		}
-	}
+	if (datadir_find(CALIB_REFERENCE_PATH, NULL, path, sizeof path) == 0)
+		return cost_profile_load(path, p, err, errlen);
 	snprintf(err, errlen,
 		 "reference calibration profile %s not found (cwd, $MESHSIM_DATADIR, or next to the "
 		 "executable); use --calibration FILE",
