@@ -64,21 +64,6 @@ static int same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-static int query_int(sqlite3 *db, const char *sql, int64_t *v)
-{
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*v = sqlite3_column_int64(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* Merges the attached `src` into main in one transaction. */
 static int merge_one(sqlite3 *db, size_t *added, size_t *skipped)
 {
@@ -86,9 +71,9 @@ static int merge_one(sqlite3 *db, size_t *added, size_t *skipped)
 	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
-	rc = query_int(db, "SELECT coalesce(max(run_id), 0) FROM main.run", &max_before);
+	rc = store_query_int(db, "SELECT coalesce(max(run_id), 0) FROM main.run", &max_before);
 	if (rc == SQLITE_OK)
-		rc = query_int(db, "SELECT count(*) FROM src.run", &in_src);
+		rc = store_query_int(db, "SELECT count(*) FROM src.run", &in_src);
 	int64_t new_runs = 0;
 	for (size_t i = 0; rc == SQLITE_OK && i < sizeof merge_sql / sizeof merge_sql[0]; i++) {
 		sqlite3_stmt *s;

@@ -201,7 +201,7 @@ static int exec(ms_store *st, const char *sql)
 	return rc == SQLITE_OK ? 0 : set_err(st, rc);
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int64_t *v)
+int store_query_int(sqlite3 *db, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
@@ -222,11 +222,11 @@ int store_check_db(sqlite3 *db, const char *path, int bad, int empty_ok,
                    int *is_empty, char *err, size_t errlen)
 {
 	int64_t app = 0, ver = 0, objects = 0;
-	int rc = pragma_int(db, "PRAGMA application_id", &app);
+	int rc = store_query_int(db, "PRAGMA application_id", &app);
 	if (rc == SQLITE_OK)
-		rc = pragma_int(db, "PRAGMA user_version", &ver);
+		rc = store_query_int(db, "PRAGMA user_version", &ver);
 	if (rc == SQLITE_OK)
-		rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects);
+		rc = store_query_int(db, "SELECT count(*) FROM sqlite_schema", &objects);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOTADB) {
 			snprintf(err, errlen, "%s: not a meshsim database (not an SQLite file)", path);

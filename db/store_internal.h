@@ -5,6 +5,7 @@
 #define MESHSIM_DB_STORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -26,5 +27,9 @@ int store_check_db(sqlite3 *db, const char *path, int bad, int empty_ok,
  * Returns NULL with the exit status (66 missing or unreadable, 65 not a
  * meshsim database) and a message. */
 sqlite3 *store_open_input(const char *path, int *exit_code, char *err, size_t errlen);
+
+/* Runs a statement that yields one integer (a pragma, a count) into *v.
+ * Returns an SQLite result code (SQLITE_OK when *v was set). */
+int store_query_int(sqlite3 *db, const char *sql, int64_t *v);
 
 #endif
