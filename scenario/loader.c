@@ -27,9 +27,9 @@
 
 /* ---------------------------------------------------------------- memory */
 
-static void *xmalloc(size_t n)
+void *scn_xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(1, n ? n : 1);
+	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p) {
 		fprintf(stderr, "meshsim: out of memory\n");
 		abort();
@@ -37,15 +37,15 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
-static char *xstrdup(const char *s)
+char *scn_xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
-	return memcpy(xmalloc(n), s, n);
+	return memcpy(scn_xcalloc(1, n), s, n);
 }
 
 static char *xstrndup(const char *s, size_t n)
 {
-	char *p = xmalloc(n + 1);
+	char *p = scn_xcalloc(1, n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -74,7 +74,7 @@ typedef struct ydoc {
 
 static ynode *ynode_new(yn_kind kind, const char *src, int line, int col)
 {
-	ynode *n = xmalloc(sizeof *n);
+	ynode *n = scn_xcalloc(1, sizeof *n);
 	n->kind = kind;
 	n->src = src;
 	n->line = line;
@@ -328,7 +328,7 @@ static int build_docs(lctx *L, const char *src, const char *text, size_t len, bo
 				 "YAML aliases (*%s) are not supported: write the value out",
 				 (const char *)ev.data.alias.anchor);
 			node = ynode_new(YN_SCALAR, src, line, col);
-			node->str = xstrdup("");
+			node->str = scn_xstrdup("");
 			node->bad = true;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
@@ -435,7 +435,7 @@ static int parse_set_path(const char *p, seg *segs, size_t max, size_t *n)
 /* Applies one "PATH=VALUE" to the document tree. */
 static void apply_override(lctx *L, ydoc *doc, const char *ov)
 {
-	char *src = xmalloc(strlen(ov) + 8);
+	char *src = scn_xcalloc(1, strlen(ov) + 8);
 	sprintf(src, "--set %s", ov);
 	char **srcs = realloc(L->srcs, (L->nsrcs + 1) * sizeof *srcs);
 	if (!srcs)
@@ -468,7 +468,7 @@ static void apply_override(lctx *L, ydoc *doc, const char *ov)
 	free(vdocs);
 	if (!value) {
 		value = ynode_new(YN_SCALAR, src, 0, 0);
-		value->str = xstrdup("");
+		value->str = scn_xstrdup("");
 		value->plain = true;
 	}
 
@@ -492,7 +492,7 @@ static void apply_override(lctx *L, ydoc *doc, const char *ov)
 					slot = &cur->kids[k + 1];
 			if (!slot) {
 				ynode *key = ynode_new(YN_SCALAR, src, 0, 0);
-				key->str = xstrdup(segs[i].key);
+				key->str = scn_xstrdup(segs[i].key);
 				key->plain = true;
 				ynode_push(cur, key);
 				ynode_push(cur, last ? NULL : ynode_new(segs[i + 1].key[0] ? YN_MAP : YN_SEQ,
@@ -570,7 +570,7 @@ static void define_name(lctx *L, schema_ref ref, const char *name, const ynode *
 			abort();
 		L->defs = d;
 	}
-	L->defs[L->ndefs++] = (name_def){ref, xstrdup(name), n->src, n->line, n->col};
+	L->defs[L->ndefs++] = (name_def){ref, scn_xstrdup(name), n->src, n->line, n->col};
 }
 
 static void use_name(lctx *L, schema_ref ref, const char *name, const ynode *n, const char *path)
@@ -582,7 +582,7 @@ static void use_name(lctx *L, schema_ref ref, const char *name, const ynode *n, 
 			abort();
 		L->uses = u;
 	}
-	L->uses[L->nuses++] = (ref_use){ref, xstrdup(name), xstrdup(path), n ? n->src : "",
+	L->uses[L->nuses++] = (ref_use){ref, scn_xstrdup(name), scn_xstrdup(path), n ? n->src : "",
 					n ? n->line : 0, n ? n->col : 0};
 }
 
@@ -775,7 +775,7 @@ static void set_default(lctx *L, const schema_field *f, void *p, const char *pat
 	switch (f->type) {
 	case ST_STRING:
 		if (p)
-			*(char **)p = xstrdup(f->def ? f->def : "");
+			*(char **)p = scn_xstrdup(f->def ? f->def : "");
 		return;
 	case ST_OBJECT:
 		bind_object(L, f->child, NULL, p, path, where, true);
@@ -807,7 +807,7 @@ static void bind_labels(lctx *L, const schema_field *f, ynode *n, void *base, co
 		return;
 	}
 	size_t count = n->n / 2, used = 0;
-	scn_label *labels = base ? xmalloc(count * sizeof *labels) : NULL;
+	scn_label *labels = base ? scn_xcalloc(1, count * sizeof *labels) : NULL;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		ynode *k = n->kids[i], *v = n->kids[i + 1];
 		if (k->kind != YN_SCALAR || ynode_is_null(k)) {
@@ -832,8 +832,8 @@ static void bind_labels(lctx *L, const schema_field *f, ynode *n, void *base, co
 			continue;
 		}
 		if (labels) {
-			labels[used].key = xstrdup(k->str);
-			labels[used].value = xstrdup(v->str);
+			labels[used].key = scn_xstrdup(k->str);
+			labels[used].value = scn_xstrdup(v->str);
 			used++;
 		}
 	}
@@ -852,7 +852,7 @@ static void bind_strings(lctx *L, const schema_field *f, ynode *n, void *base, c
 	}
 	if (f->min && n->n < (size_t)atol(f->min))
 		err_at(L, n, path, "needs at least %s item(s)", f->min);
-	char **items = base ? xmalloc(n->n * sizeof *items) : NULL;
+	char **items = base ? scn_xcalloc(1, n->n * sizeof *items) : NULL;
 	for (size_t i = 0; i < n->n; i++) {
 		ynode *v = n->kids[i];
 		char sub[512];
@@ -862,7 +862,7 @@ static void bind_strings(lctx *L, const schema_field *f, ynode *n, void *base, c
 				err_at(L, v, sub, "expected a scalar value, got %s", ynode_what(v));
 		}
 		if (items)
-			items[i] = xstrdup(v->kind == YN_SCALAR ? v->str : "");
+			items[i] = scn_xstrdup(v->kind == YN_SCALAR ? v->str : "");
 	}
 	if (!base)
 		return;
@@ -882,7 +882,7 @@ static void bind_list(lctx *L, const schema_field *f, ynode *n, void *base, cons
 	if (f->min && n->n < (size_t)atol(f->min))
 		err_at(L, n, path, "needs at least %s item(s)", f->min);
 	size_t esize = f->child->size;
-	char *items = base && esize ? xmalloc(n->n * esize) : NULL;
+	char *items = base && esize ? scn_xcalloc(1, n->n * esize) : NULL;
 	if (base) {
 		/* owned by the struct from now on, so every error path frees it */
 		*(void **)((char *)base + f->offset) = items;
@@ -957,7 +957,7 @@ static void bind_field(lctx *L, const schema_field *f, ynode *n, void *base, con
 		if ((f->flags & SF_REQUIRED) && !n->str[0] && !bad)
 			err_at(L, n, path, "must not be empty");
 		if (p)
-			*(char **)p = xstrdup(n->str);
+			*(char **)p = scn_xstrdup(n->str);
 		return;
 	}
 	value v = {0};
@@ -1243,7 +1243,7 @@ static void *load_doc(lctx *L, ydoc *doc, const char *src, const char *const *ov
 		for (size_t i = 0; i < noverrides; i++)
 			apply_override(L, doc, overrides[i]);
 
-	void *base = k->size ? xmalloc(k->size) : NULL;
+	void *base = k->size ? scn_xcalloc(1, k->size) : NULL;
 	bind_object(L, k->root, doc->root, base, "", doc->root, false);
 	resolve_refs(L);
 	reset_names(L);
@@ -1386,7 +1386,7 @@ static int read_file(const char *path, char **text, size_t *len, diag_list *erro
 		return SCN_ENOINPUT;
 	}
 	size_t cap = 1 << 16, n = 0;
-	char *buf = xmalloc(cap + 1);
+	char *buf = scn_xcalloc(1, cap + 1);
 	for (;;) {
 		size_t got = fread(buf + n, 1, cap - n, f);
 		n += got;

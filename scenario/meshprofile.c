@@ -48,21 +48,6 @@ const char *mesh_profile_side_name(mp_side s)
 	return (unsigned)s < 3 ? n[s] : "?";
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fprintf(stderr, "meshsim: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	return memcpy(xcalloc(1, n), s, n);
-}
 
 void mesh_profile_free(mesh_profile *p)
 {
@@ -104,7 +89,7 @@ static unsigned when_bits(char *const *words, size_t n)
 
 static mp_param param(const scn_mp_param *p)
 {
-	return (mp_param){(double)p->value, xstrdup(p->source)};
+	return (mp_param){(double)p->value, scn_xstrdup(p->source)};
 }
 
 static void convert_op(const scn_mp_op *in, mp_hop_op *out)
@@ -135,17 +120,17 @@ static void convert_op(const scn_mp_op *in, mp_hop_op *out)
 
 static mesh_profile *convert(const scn_mp_doc *d)
 {
-	mesh_profile *p = xcalloc(1, sizeof *p);
+	mesh_profile *p = scn_xcalloc(1, sizeof *p);
 	const scn_mp_spec *sp = &d->spec;
-	p->name = xstrdup(d->metadata.name);
+	p->name = scn_xstrdup(d->metadata.name);
 	p->mode = sp->mode;
-	p->description = xstrdup(sp->description);
+	p->description = scn_xstrdup(sp->description);
 	p->ncomponents = sp->n_components;
-	p->components = xcalloc(sp->n_components, sizeof *p->components);
+	p->components = scn_xcalloc(sp->n_components, sizeof *p->components);
 	for (size_t i = 0; i < sp->n_components; i++) {
 		const scn_mp_component *in = &sp->components[i];
 		mp_component *c = &p->components[i];
-		c->name = xstrdup(in->name);
+		c->name = scn_xstrdup(in->name);
 		c->scope = (mp_scope)in->scope;
 		c->user_space = in->user_space;
 		c->workers = (int)in->workers.value;
@@ -160,11 +145,11 @@ static mesh_profile *convert(const scn_mp_doc *d)
 		c->resumes_sessions = in->resumes_sessions;
 	}
 	p->nhops = sp->n_hops;
-	p->hops = xcalloc(sp->n_hops, sizeof *p->hops);
+	p->hops = scn_xcalloc(sp->n_hops, sizeof *p->hops);
 	for (size_t i = 0; i < sp->n_hops; i++) {
 		const scn_mp_hop *in = &sp->hops[i];
 		mp_hop *h = &p->hops[i];
-		h->name = xstrdup(in->name);
+		h->name = scn_xstrdup(in->name);
 		h->direction = (mp_direction)in->direction;
 		h->side = (mp_side)in->side;
 		h->component = -1;
@@ -174,9 +159,9 @@ static mesh_profile *convert(const scn_mp_doc *d)
 		h->when = when_bits(in->when, in->n_when);
 		h->framework_share = in->framework_share;
 		h->delay.value = (double)in->delay.value;
-		h->delay.source = in->delay.source ? xstrdup(in->delay.source) : NULL;
+		h->delay.source = in->delay.source ? scn_xstrdup(in->delay.source) : NULL;
 		h->nops = in->n_ops;
-		h->ops = xcalloc(in->n_ops, sizeof *h->ops);
+		h->ops = scn_xcalloc(in->n_ops, sizeof *h->ops);
 		for (size_t k = 0; k < in->n_ops; k++)
 			convert_op(&in->ops[k], &h->ops[k]);
 	}

@@ -137,4 +137,9 @@ bool check_present(check_ctx *c, const char *rel);
  * checked once the whole document is read. "" is accepted (no reference). */
 void check_ref(check_ctx *c, const char *rel, const char *value, schema_ref r);
 
+/* Zeroed allocation and string copy for the loaders; out of memory aborts
+ * with a message (a half-loaded document is of no use). (loader.c) */
+void *scn_xcalloc(size_t n, size_t size);
+char *scn_xstrdup(const char *s);
+
 #endif
