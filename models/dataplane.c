@@ -79,15 +79,17 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 	dp->nodes = calloc(nnodes, sizeof(*dp->nodes));
 	dp->pods = calloc(npods ? npods : 1, sizeof(*dp->pods));
 	dp->service_first_pod = calloc(nservices ? nservices : 1, sizeof(int));
-	dp->waypoint_node = calloc(nservices ? nservices : 1, sizeof(int));
+	size_t nwp = (size_t)(dp->wp_replicas = opt->waypoint_replicas > 1 ? opt->waypoint_replicas : 1);
+	dp->waypoint_node = calloc(nservices * nwp + 1, sizeof(int));
+	dp->wp_next = calloc(nservices + 1, sizeof(uint32_t));
 	dp->deployed = calloc(nc ? nc : 1, sizeof(bool));
-	size_t cap = nc * (npods + nnodes + nservices) + 1;
+	size_t cap = nc * (npods + nnodes + nservices * nwp) + 1;
 	dp->inst = calloc(cap, sizeof(*dp->inst));
 	dp->pod_inst = malloc((npods * nc + 1) * sizeof(int));
 	dp->node_inst = malloc((nnodes * nc + 1) * sizeof(int));
-	dp->service_inst = malloc((nservices * nc + 1) * sizeof(int));
-	if (!dp->nodes || !dp->pods || !dp->service_first_pod || !dp->waypoint_node || !dp->deployed ||
-	    !dp->inst || !dp->pod_inst || !dp->node_inst || !dp->service_inst)
+	dp->service_inst = malloc((nservices * nwp * nc + 1) * sizeof(int));
+	if (!dp->nodes || !dp->pods || !dp->service_first_pod || !dp->waypoint_node || !dp->wp_next ||
+	    !dp->deployed || !dp->inst || !dp->pod_inst || !dp->node_inst || !dp->service_inst)
 		goto fail;
 	memcpy(dp->pods, pods, npods * sizeof(*pods));
 	if (nservices)
@@ -96,13 +98,14 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 		dp->pod_inst[i] = -1;
 	for (size_t i = 0; i < nnodes * nc; i++)
 		dp->node_inst[i] = -1;
-	for (size_t i = 0; i < nservices * nc; i++)
+	for (size_t i = 0; i < nservices * nwp * nc; i++)
 		dp->service_inst[i] = -1;
 
 	for (size_t n = 0; n < nnodes; n++) {
 		dp_node *node = &dp->nodes[n];
 		node->cores = node_cores[n];
 		node->speed = node_speed[n];
+		node->wakeup_ns = opt->node_wakeup_ns ? opt->node_wakeup_ns[n] : 0;
 		/* Costs are divided by the node's speed once, here; the cores
 		 * then run at speed 1 (work is already in this node's ns). */
 		if (cost_table_init(&node->costs, costs, node->speed) != 0 ||
@@ -129,9 +132,29 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 		if (!on_path[c])
 			dp->deployed[c] = true;
 	free(on_path);
-	/* A waypoint runs on a node of its own choosing: spread by service. */
-	for (size_t s = 0; s < nservices; s++)
-		dp->waypoint_node[s] = (int)(s % nnodes);
+	/* Waypoint deployments: one per namespace if a deployed component is
+	 * scoped so (all of a namespace's services share it), else one per
+	 * destination service (its service account). A deployment is keyed
+	 * by its first service; its replicas spread over the nodes from the
+	 * key's position, like a Deployment's pods. */
+	bool per_namespace = false;
+	for (size_t c = 0; c < nc; c++)
+		if (dp->deployed[c] && prof->components[c].scope == MP_SCOPE_NAMESPACE)
+			per_namespace = true;
+	int *wp_key = calloc(nservices + 1, sizeof(int));
+	if (!wp_key)
+		goto fail;
+	for (size_t s = 0; s < nservices; s++) {
+		wp_key[s] = (int)s;
+		if (per_namespace && opt->service_namespace)
+			for (size_t t = 0; t < s; t++)
+				if (opt->service_namespace[t] == opt->service_namespace[s]) {
+					wp_key[s] = (int)t;
+					break;
+				}
+		for (size_t r = 0; r < nwp; r++)
+			dp->waypoint_node[s * nwp + r] = (int)(((size_t)wp_key[s] * nwp + r) % nnodes);
+	}
 
 	for (size_t c = 0; c < nc; c++) {
 		if (!dp->deployed[c])
@@ -155,16 +178,24 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 			}
 			break;
 		case MP_SCOPE_SERVICE_ACCOUNT:
-		case MP_SCOPE_NAMESPACE: /* one per destination service in this version */
-			for (size_t s = 0; s < nservices; s++) {
-				int i = add_instance(dp, (int)c, dp->waypoint_node[s]);
-				if (i < 0)
-					goto fail;
-				dp->service_inst[s * nc + c] = i;
-			}
+		case MP_SCOPE_NAMESPACE:
+			for (size_t s = 0; s < nservices; s++)
+				for (size_t r = 0; r < nwp; r++) {
+					size_t key = prof->components[c].scope == MP_SCOPE_NAMESPACE
+					                     ? (size_t)wp_key[s]
+					                     : s;
+					int i = key < s ? dp->service_inst[(key * nwp + r) * nc + c]
+					                : add_instance(dp, (int)c, dp->waypoint_node[s * nwp + r]);
+					if (i < 0) {
+						free(wp_key);
+						goto fail;
+					}
+					dp->service_inst[(s * nwp + r) * nc + c] = i;
+				}
 			break;
 		}
 	}
+	free(wp_key);
 	return 0;
 fail:
 	dataplane_free(dp);
@@ -180,6 +211,7 @@ void dataplane_free(dataplane *dp)
 	free(dp->pods);
 	free(dp->service_first_pod);
 	free(dp->waypoint_node);
+	free(dp->wp_next);
 	free(dp->deployed);
 	free(dp->inst);
 	free(dp->pod_inst);
@@ -406,7 +438,8 @@ static int side_node(const dataplane *dp, const dp_request *req, mp_side side)
 		return dp->pods[req->server_pod].node;
 	case MP_SIDE_WAYPOINT:
 	default:
-		return dp->waypoint_node[dp->pods[req->server_pod].service];
+		return dp->waypoint_node[(size_t)dp->pods[req->server_pod].service * (size_t)dp->wp_replicas +
+		                         (size_t)req->wp];
 	}
 }
 
@@ -429,20 +462,27 @@ static int hop_instance(const dataplane *dp, const dp_request *req, const mp_hop
 	case MP_SCOPE_SERVICE_ACCOUNT:
 	case MP_SCOPE_NAMESPACE:
 	default:
-		return dp->service_inst[(size_t)dp->pods[req->server_pod].service * nc + (size_t)c];
+		return dp->service_inst[((size_t)dp->pods[req->server_pod].service *
+		                             (size_t)dp->wp_replicas + (size_t)req->wp) * nc + (size_t)c];
 	}
 }
 
 /* --- per-flow fidelity: fluid traffic priced along its path */
 
 static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
-                       uint32_t resp_body, double rate, int depth)
+                       uint32_t resp_body, double rate, int depth);
+
+/* The fluid traffic of one waypoint replica `wp` (fluid_path spreads the
+ * rate over them). */
+static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
+                           uint32_t resp_body, double rate, int depth, int wp)
 {
 	const mesh_profile *prof = dp->prof;
 	dp_request probe;
 	memset(&probe, 0, sizeof(probe));
 	probe.client_pod = client_pod;
 	probe.server_pod = server_pod;
+	probe.wp = wp;
 	probe.request_bytes = req_body;
 	probe.response_bytes = resp_body;
 	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
@@ -494,6 +534,14 @@ static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t r
 	}
 }
 
+static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
+                       uint32_t resp_body, double rate, int depth)
+{
+	for (int wp = 0; wp < dp->wp_replicas; wp++)
+		fluid_path_via(dp, client_pod, server_pod, req_body, resp_body, rate / dp->wp_replicas,
+		               depth, wp);
+}
+
 void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t request_bytes,
                          uint32_t response_bytes, double rate)
 {
@@ -517,14 +565,6 @@ static void mmk(int k, double a, double *wait_prob, double *idle_prob)
 
 void dataplane_apply_fluid(dataplane *dp)
 {
-	for (size_t n = 0; n < dp->nnodes; n++) {
-		dp_node *node = &dp->nodes[n];
-		/* Keep a sliver of capacity so an overloaded node still moves. */
-		double left = node->cores - node->fluid_cores;
-		if (left < 0.05 * node->cores)
-			left = 0.05 * node->cores;
-		node->cpu.cores = left;
-	}
 	for (size_t i = 0; i < dp->ninst; i++) {
 		dp_instance *in = &dp->inst[i];
 		if (!in->has_workers || in->fluid_hops_per_s <= 0)
@@ -540,6 +580,19 @@ void dataplane_apply_fluid(dataplane *dp)
 		mmk(k, a, &wait_prob, &idle_prob);
 		in->fluid_wait_ns = wait_prob * service_ns / (k - a);
 		in->fluid_idle_prob = idle_prob;
+		/* The fluid hops that find every worker idle wake one: the
+		 * platform's wake-up CPU, as kernel time of the proxy. */
+		double wake_cores = in->fluid_hops_per_s * idle_prob * dp->nodes[in->node].wakeup_ns / 1e9;
+		in->fluid_kernel_cores += wake_cores;
+		dp->nodes[in->node].fluid_cores += wake_cores;
+	}
+	for (size_t n = 0; n < dp->nnodes; n++) {
+		dp_node *node = &dp->nodes[n];
+		/* Keep a sliver of capacity so an overloaded node still moves. */
+		double left = node->cores - node->fluid_cores;
+		if (left < 0.05 * node->cores)
+			left = 0.05 * node->cores;
+		node->cpu.cores = left;
 	}
 }
 
@@ -612,15 +665,19 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	dataplane *dp = req->dp;
 	const mp_component *c = &dp->prof->components[dp->inst[req->cur_inst].component];
 	const dp_instance *in = &dp->inst[req->cur_inst];
-	double delay = 0;
+	double delay = 0, wake = 0;
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
 		 * wait it causes, and the wake-up when they happen to be idle. */
-		delay = in->fluid_wait_ns + (req->waking ? in->fluid_idle_prob : 0) * c->wakeup_delay.value;
+		wake = req->waking ? in->fluid_idle_prob : 0;
+		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
 	} else if (req->waking) {
-		/* An idle worker was asleep: the wake-up adds latency, not CPU. */
+		/* An idle worker was asleep: the wake-up adds latency (the
+		 * component's wakeupDelay), and the platform's wake-up CPU. */
+		wake = 1;
 		delay = c->wakeup_delay.value;
 	}
+	req->job.kernel_ns += (int64_t)llround(wake * dp->nodes[in->node].wakeup_ns);
 	req->waking = false;
 	if (delay > 0) {
 		sim_schedule(sim, (sim_time_t)llround(delay), on_woken, req, 0);
@@ -807,6 +864,9 @@ void dataplane_send(dataplane *dp, dp_request *req)
 	if (req->new_connection)
 		ctx |= MP_WHEN_NEW_CONNECTION;
 	req->ctx = ctx;
+	/* Waypoint replicas in turn (the waypoint's own L7 balancing is over
+	 * the destination's pods; this is which waypoint pod gets it). */
+	req->wp = (int)(dp->wp_next[sp->service]++ % (uint32_t)dp->wp_replicas);
 	dp->requests_started++;
 	step(dp->sim, req);
 }

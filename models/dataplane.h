@@ -67,6 +67,7 @@
 typedef struct dp_node {
 	double cores;
 	double speed;          /* relative to the calibration host */
+	double wakeup_ns;      /* CPU per wake-up of an idle proxy worker here */
 	cost_table costs;      /* the profile scaled by speed */
 	ps_resource cpu;
 	double kernel_user_ns; /* work of node-kernel hops (component -1), in the window */
@@ -117,6 +118,19 @@ typedef struct dp_options {
 	double bandwidth_bps;   /* bits per second */
 	int64_t latency_ns;     /* one way, between nodes */
 	uint64_t config_objects; /* services + pods the proxies hold config for */
+	/* Pods of each waypoint deployment (components scoped per namespace
+	 * or service account), spread over the nodes; 0 is taken as 1. A
+	 * request takes its destination's waypoint replicas in turn. */
+	int waypoint_replicas;
+	/* Borrowed during dataplane_init only; NULL = each service its own
+	 * namespace. Namespace index of each service: one waypoint
+	 * deployment serves all the services of a namespace. */
+	const int *service_namespace;
+	/* Borrowed during dataplane_init only; NULL = 0. Per node: CPU (ns)
+	 * a proxy pays there each time an idle worker is woken, beyond the
+	 * hops' calibrated operations (a platform cost: virtualised
+	 * interrupts and idle exits, cold caches). Kernel time of the proxy. */
+	const double *node_wakeup_ns;
 } dp_options;
 
 /* A pod: where it runs, and whether it is in the mesh. */
@@ -137,12 +151,14 @@ typedef struct dataplane {
 	app_service *services; /* server applications, borrowed */
 	size_t nservices;
 	int *service_first_pod; /* pods of service s: first .. first + replicas - 1 */
-	int *waypoint_node;    /* per service */
+	int wp_replicas;       /* pods per waypoint deployment */
+	int *waypoint_node;    /* [service * wp_replicas + r]: node of replica r of its waypoint */
+	uint32_t *wp_next;     /* per service: the waypoint replica the next request takes */
 	dp_instance *inst;
 	size_t ninst;
 	int *pod_inst;         /* [pod * ncomponents + c] -> instance or -1 */
 	int *node_inst;        /* [node * ncomponents + c] */
-	int *service_inst;     /* [service * ncomponents + c] */
+	int *service_inst;     /* [(service * wp_replicas + r) * ncomponents + c] */
 	bool *deployed;        /* per component: some hop of it can run */
 	dp_upstream_pool *pools; /* stable indexes, found through pool_index */
 	size_t npools, pools_cap;
@@ -182,6 +198,7 @@ struct dp_request {
 	pool_waiter waiter;
 	int phase;             /* 0 request hops, 1 response hops */
 	bool waking;           /* this hop wakes an idle worker */
+	int wp;                /* the waypoint replica this request goes through */
 	size_t hop;            /* next hop to look at */
 	int cur_node;
 	int cur_inst;          /* instance running the current hop, or -1 */

@@ -32,8 +32,8 @@ typedef struct mp_param {
 typedef enum mp_scope {
 	MP_SCOPE_POD,             /* one per application pod (a sidecar) */
 	MP_SCOPE_NODE,            /* one per node (ztunnel, Cilium's Envoy) */
-	MP_SCOPE_SERVICE_ACCOUNT, /* one per service account of the destination (a waypoint) */
-	MP_SCOPE_NAMESPACE        /* one per namespace of the destination */
+	MP_SCOPE_SERVICE_ACCOUNT, /* one per service account of the destination (an opt-in waypoint) */
+	MP_SCOPE_NAMESPACE        /* one per namespace of the destination (Istio's default waypoint) */
 } mp_scope;
 
 typedef struct mp_component {

@@ -79,6 +79,7 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 /* Node i of the cluster: pools in order, each pool's nodes in order. */
 typedef struct node_layout {
 	double *cores, *speed;
+	double *wakeup_ns; /* per node: its type's wakeupCpu */
 	int *pool_first; /* first node of each pool */
 	size_t n;
 } node_layout;
@@ -91,8 +92,9 @@ static int layout_nodes(const scn_cluster *cl, node_layout *nl)
 	nl->n = n;
 	nl->cores = calloc(n ? n : 1, sizeof(double));
 	nl->speed = calloc(n ? n : 1, sizeof(double));
+	nl->wakeup_ns = calloc(n ? n : 1, sizeof(double));
 	nl->pool_first = calloc(cl->n_node_pools ? cl->n_node_pools : 1, sizeof(int));
-	if (!nl->cores || !nl->speed || !nl->pool_first)
+	if (!nl->cores || !nl->speed || !nl->wakeup_ns || !nl->pool_first)
 		return -1;
 	size_t i = 0;
 	for (size_t p = 0; p < cl->n_node_pools; p++) {
@@ -105,6 +107,7 @@ static int layout_nodes(const scn_cluster *cl, node_layout *nl)
 		for (int64_t k = 0; k < pool->count; k++, i++) {
 			nl->cores[i] = type ? type->cpu : 1.0;
 			nl->speed[i] = type ? type->cpu_speed : 1.0;
+			nl->wakeup_ns[i] = type ? (double)type->wakeup_cpu : 0.0;
 		}
 	}
 	return 0;
@@ -114,6 +117,7 @@ static void free_layout(node_layout *nl)
 {
 	free(nl->cores);
 	free(nl->speed);
+	free(nl->wakeup_ns);
 	free(nl->pool_first);
 }
 
@@ -163,16 +167,24 @@ static void sample_workload(runner *r, runner_workload *rw, lg_config *cfg, cons
 	if (sampled < 1)
 		sampled = 1;
 	double per_conn = cfg->qps / conns;
-	/* Connection i goes to pod i mod replicas (loadgen.h); the fluid ones
-	 * are sampled .. conns - 1. */
-	for (int pod = 0; pod < t->nserver_pods; pod++) {
-		int n = 0;
-		for (int i = sampled; i < conns; i++)
-			if (i % t->nserver_pods == pod)
-				n++;
-		dataplane_add_fluid(&r->dp, t->client_pod, t->first_server_pod + pod, t->request_bytes,
-		                    t->response_bytes, per_conn * n);
+	/* The fluid connections are sampled .. conns - 1; count them per pair
+	 * of client and server pod (lg_connection_pods) and add each pair's
+	 * traffic once. */
+	int nc = t->nclient_pods > 1 ? t->nclient_pods : 1, ns = t->nserver_pods;
+	int *pairs = calloc((size_t)nc * (size_t)ns, sizeof(int));
+	if (!pairs)
+		abort(); /* a few ints per pod pair */
+	for (int i = sampled; i < conns; i++) {
+		int client, server;
+		lg_connection_pods(t, i, &client, &server);
+		pairs[(client - t->client_pod) * ns + (server - t->first_server_pod)]++;
 	}
+	for (int c = 0; c < nc; c++)
+		for (int pod = 0; pod < ns; pod++)
+			dataplane_add_fluid(&r->dp, t->client_pod + c, t->first_server_pod + pod,
+			                    t->request_bytes, t->response_bytes,
+			                    per_conn * pairs[c * ns + pod]);
+	free(pairs);
 	cfg->connections = sampled;
 	cfg->qps = per_conn * sampled;
 	rw->sampled = sampled;
@@ -238,6 +250,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	node_layout nl = {0};
 	dp_pod *pods = NULL;
 	int *first_pod = NULL;
+	int *first_client = NULL; /* per workload: its first client pod */
+	int *service_ns = NULL;   /* per service: index of its namespace */
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
 	r->workloads = calloc(sp->n_workloads ? sp->n_workloads : 1, sizeof(*r->workloads));
@@ -248,8 +262,10 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		goto fail;
 	}
 
-	/* Pods: every service's replicas, then one client pod per workload. */
-	size_t npods = sp->n_workloads;
+	/* Pods: every service's replicas, then each workload's client pods. */
+	size_t npods = 0;
+	for (size_t i = 0; i < sp->n_workloads; i++)
+		npods += (size_t)sp->workloads[i].replicas;
 	for (size_t i = 0; i < sp->n_services; i++)
 		npods += (size_t)sp->services[i].replicas;
 	pods = calloc(npods ? npods : 1, sizeof(*pods));
@@ -267,15 +283,24 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 			pods[p].in_mesh = meshed;
 		}
 	}
-	size_t first_client = p;
-	for (size_t i = 0; i < sp->n_workloads; i++, p++) {
+	size_t nserver_pods = p;
+	first_client = calloc(sp->n_workloads ? sp->n_workloads : 1, sizeof(int));
+	if (!first_client)
+		goto oom;
+	for (size_t i = 0; i < sp->n_workloads; i++) {
 		const scn_workload *w = &sp->workloads[i];
-		/* In-mesh clients run on the cluster's first node (as in the C4
-		 * test case, where client and server share a node); outside
-		 * clients reach the cluster over the network. */
-		pods[p].node = w->source == SCN_SRC_OUTSIDE ? -1 : 0;
-		pods[p].service = -1;
-		pods[p].in_mesh = meshed && w->source != SCN_SRC_OUTSIDE;
+		first_client[i] = (int)p;
+		/* In-mesh clients are placed like a service's pods (by default
+		 * from the first node, as in the C4 test case, where client and
+		 * server share a node); outside clients reach the cluster over
+		 * the network. */
+		for (int64_t k = 0; k < w->replicas; k++, p++) {
+			pods[p].node = w->source == SCN_SRC_OUTSIDE
+			                       ? -1
+			                       : place_pod(&sp->cluster, &nl, &w->placement, k);
+			pods[p].service = -1;
+			pods[p].in_mesh = meshed && w->source != SCN_SRC_OUTSIDE;
+		}
 	}
 
 	for (size_t i = 0; i < sp->n_services; i++) {
@@ -302,7 +327,17 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	opt.proxy_cpu_limit = sp->mesh.proxy.resources.limits.cpu;
 	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
 	opt.latency_ns = sp->cluster.network_latency_ns;
-	opt.config_objects = sp->n_services + npods - sp->n_workloads;
+	opt.config_objects = sp->n_services + nserver_pods;
+	opt.waypoint_replicas = (int)sp->mesh.waypoint.replicas;
+	opt.node_wakeup_ns = nl.wakeup_ns;
+	service_ns = calloc(sp->n_services ? sp->n_services : 1, sizeof(int));
+	if (!service_ns)
+		goto oom;
+	for (size_t i = 0; i < sp->n_services; i++)
+		for (size_t k = 0; k < sp->n_namespaces; k++)
+			if (!strcmp(sp->namespaces[k].name, sp->services[i].namespace_))
+				service_ns[i] = (int)k;
+	opt.service_namespace = service_ns;
 	if (dataplane_init(&r->dp, r->sim, mesh, costs, nl.cores, nl.speed, nl.n, pods, npods,
 	                   r->services, r->nservices, first_pod, &opt) != 0)
 		goto oom;
@@ -326,8 +361,12 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		lg_config cfg = {0};
 		cfg.kind = kind_from_spec(w->type);
 		cfg.qps = w->qps;
-		cfg.connections = (int)(w->type == SCN_WL_CLOSED_LOOP && w->concurrency > 0 ? w->concurrency
-		                                                                           : w->connections);
+		/* Connections (concurrency) are per client pod, each pod being one
+		 * load generator process started with -c. */
+		cfg.connections = (int)((w->type == SCN_WL_CLOSED_LOOP && w->concurrency > 0
+		                                 ? w->concurrency
+		                                 : w->connections) *
+		                        w->replicas);
 		cfg.start = w->start;
 		cfg.end = w->duration > 0 && w->start + w->duration < sp->duration ? w->start + w->duration
 		                                                                   : sp->duration;
@@ -335,7 +374,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		cfg.warmup_end = sp->warmup;
 		cfg.uniform = w->uniform;
 		cfg.no_catchup = w->no_catchup;
-		lg_target target = {&r->dp, (int)(first_client + i), first_pod[k],
+		lg_target target = {&r->dp, first_client[i], (int)w->replicas, first_pod[k],
 		                    (int)sp->services[k].replicas, (uint32_t)w->payload_bytes,
 		                    (uint32_t)sp->services[k].response_bytes};
 		rw->connections = cfg.connections;
@@ -351,6 +390,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
 	free(pods);
 	free(first_pod);
+	free(first_client);
+	free(service_ns);
 	free_layout(&nl);
 	return 0;
 oom:
@@ -358,6 +399,8 @@ oom:
 fail:
 	free(pods);
 	free(first_pod);
+	free(first_client);
+	free(service_ns);
 	free_layout(&nl);
 	runner_free(r);
 	return -1;

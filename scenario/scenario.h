@@ -148,6 +148,7 @@ typedef struct scn_node_type {
 	double cpu;       /* cores per node */
 	int64_t memory;   /* bytes per node */
 	double cpu_speed; /* relative to the calibration host (1.0 = same) */
+	int64_t wakeup_cpu; /* ns of CPU per wake-up of an idle proxy worker (platform cost) */
 } scn_node_type;
 
 typedef struct scn_node_pool {
@@ -223,6 +224,8 @@ typedef struct scn_workload {
 	int64_t payload_bytes;  /* request body bytes */
 	bool uniform;           /* Fortio -uniform: de-synchronise connections */
 	bool no_catchup;        /* Fortio -nocatchup: do not catch up after a stall */
+	int64_t replicas;       /* client pods (load generator processes), >= 1 */
+	scn_placement placement; /* in-mesh: where the client pods run */
 } scn_workload;
 
 typedef struct scn_auth_policies {
@@ -235,6 +238,10 @@ typedef struct scn_proxy {
 	scn_resources resources; /* proxy container requests/limits */
 } scn_proxy;
 
+typedef struct scn_waypoint {
+	int64_t replicas; /* pods of each waypoint deployment, >= 1 */
+} scn_waypoint;
+
 typedef struct scn_mesh {
 	scn_mesh_mode mode;
 	char *profile;       /* MeshProfile name; "" = the built-in profile of mode */
@@ -244,6 +251,7 @@ typedef struct scn_mesh {
 	bool wireguard;      /* cilium only: encrypt cross-node traffic */
 	scn_auth_policies authorization;
 	scn_proxy proxy;
+	scn_waypoint waypoint;
 } scn_mesh;
 
 typedef struct scn_churn {

@@ -126,6 +126,9 @@ static void check_workload(check_ctx *c, const void *obj)
 		check_error(c, "concurrency", "is only used by a closed-loop workload");
 	if (w->source == SCN_SRC_OUTSIDE && w->namespace_[0])
 		check_error(c, "namespace", "is only used when source is in-mesh");
+	if (w->source == SCN_SRC_OUTSIDE && check_present(c, "placement"))
+		check_error(c, "placement", "is only used when source is in-mesh (an outside client "
+			    "runs on no node of the cluster)");
 }
 
 static void check_mesh(check_ctx *c, const void *obj)
@@ -180,14 +183,17 @@ static void check_spec(check_ctx *c, const void *obj)
 	}
 	if (!check_valid(c, "cluster"))
 		return; /* node counts may hold defaults */
-	for (size_t i = 0; i < s->n_services; i++) {
-		const scn_placement *p = &s->services[i].placement;
+	for (size_t i = 0; i < s->n_services + s->n_workloads; i++) {
+		bool svc = i < s->n_services;
+		size_t j = svc ? i : i - s->n_services;
+		const scn_placement *p = svc ? &s->services[j].placement : &s->workloads[j].placement;
 		if (p->policy != SCN_PLACE_PINNED)
 			continue;
 		for (size_t k = 0; k < s->cluster.n_node_pools; k++) {
 			const scn_node_pool *np = &s->cluster.node_pools[k];
 			if (strcmp(np->name, p->node_pool) == 0 && p->node_index >= np->count) {
-				snprintf(rel, sizeof rel, "services[%zu].placement.nodeIndex", i);
+				snprintf(rel, sizeof rel, "%s[%zu].placement.nodeIndex",
+					 svc ? "services" : "workloads", j);
 				check_error(c, rel, "node pool %s has %lld node(s), indexes 0..%lld",
 					    np->name, (long long)np->count, (long long)np->count - 1);
 			}
@@ -268,6 +274,11 @@ static const schema_field node_type_fields[] = {
 	{.name = "cpuSpeed", .type = ST_NUMBER, .def = "1.0", .min = "0.01", .max = "100",
 	 FLD(scn_node_type, cpu_speed), .doc = "Speed of one core relative to the calibration "
 	 "host: 2.0 does the same work in half the time."},
+	{.name = "wakeupCpu", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "10ms",
+	 FLD(scn_node_type, wakeup_cpu), .doc = "CPU time a proxy pays on this platform each time "
+	 "an idle worker thread is woken, beyond the calibrated context switch its hops already "
+	 "price (virtualised interrupt and idle exit, cold caches). 0 = none: the bare-metal "
+	 "calibration figures' framework terms already hold their platform's."},
 };
 OBJ(node_type_obj, "NodeType", scn_node_type, node_type_fields, NULL,
     "A kind of machine: cores, memory and CPU speed.");
@@ -429,6 +440,14 @@ static const schema_field workload_fields[] = {
 	 .doc = "De-synchronise the connections' send times (Fortio -uniform)."},
 	{.name = "noCatchup", .type = ST_BOOL, .def = "false", FLD(scn_workload, no_catchup),
 	 .doc = "Do not send faster to catch up after a slow reply (Fortio -nocatchup)."},
+	{.name = "replicas", .type = ST_INT, .def = "1", .min = "1", .max = "10000",
+	 FLD(scn_workload, replicas), .doc = "Client pods (load generator processes, e.g. a Job "
+	 "with parallelism 3). qps is the total over all of them; connections (and concurrency) "
+	 "are per pod, as each process is started with -c. Connection i of the whole runs from "
+	 "client pod i mod replicas to server pod (i / replicas) mod the target's replicas."},
+	{.name = "placement", .type = ST_OBJECT, .child = &placement_obj,
+	 FLD(scn_workload, placement), .doc = "in-mesh: where the client pods run (default: "
+	 "spread from the first node)."},
 };
 OBJ(workload_obj, "Workload", scn_workload, workload_fields, check_workload,
     "A load generator in the shape benchmarks use (Fortio, wrk2, closed loop).");
@@ -453,6 +472,14 @@ static const schema_field proxy_fields[] = {
 };
 OBJ(proxy_obj, "Proxy", scn_proxy, proxy_fields, NULL, "The mesh's proxies.");
 
+static const schema_field waypoint_fields[] = {
+	{.name = "replicas", .type = ST_INT, .def = "1", .min = "1", .max = "1000",
+	 FLD(scn_waypoint, replicas), .doc = "Pods of each waypoint deployment (kubectl scale), "
+	 "spread over the nodes; requests take them in turn."},
+};
+OBJ(waypoint_obj, "Waypoint", scn_waypoint, waypoint_fields, NULL,
+    "The mesh's waypoint deployments (components scoped per namespace or service account).");
+
 static const schema_field mesh_fields[] = {
 	{.name = "mode", .type = ST_ENUM, .def = "none", .enum_values = mesh_values,
 	 FLD(scn_mesh, mode), .doc = "none, istio-sidecar, istio-ambient (ztunnel; a waypoint "
@@ -471,6 +498,8 @@ static const schema_field mesh_fields[] = {
 	 FLD(scn_mesh, authorization), .doc = "Authorization policy rule counts."},
 	{.name = "proxy", .type = ST_OBJECT, .child = &proxy_obj, FLD(scn_mesh, proxy),
 	 .doc = "Proxy threads and resources."},
+	{.name = "waypoint", .type = ST_OBJECT, .child = &waypoint_obj, FLD(scn_mesh, waypoint),
+	 .doc = "Waypoint deployments (Istio ambient with l7)."},
 };
 OBJ(mesh_obj, "Mesh", scn_mesh, mesh_fields, check_mesh,
     "The service mesh and its options.");

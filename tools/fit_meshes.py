@@ -201,6 +201,234 @@ def fit_c2_wireguard(meshsim):
           f"{rtt0 * 1e6:.2f} us, target {target * 1e6:.2f} us)")
 
 
+# --- C3: the GKE platform (e2-standard-8) and Linkerd's framework term ---
+
+C3_SCENARIO = SCEN + "c3-faces.yaml"
+C3_LEVELS = (60, 120, 240, 600, 1200)
+# calibration.md C3: sums over all pods, millicores and MiB, per level.
+C3_CPU = {"ztunnel": (127, 259, 534, 1203, 2374), "waypoint": (143, 287, 585, 1374, 2814),
+          "proxy": (154, 304, 608, 1444, 2679)}
+C3_MEM = {"ztunnel": (37.4, 37.5, 38.8, 47.0, 71.2),
+          "waypoint": (196.0, 196.8, 198.5, 196.7, 205.6),
+          "proxy": (135.7, 140.2, 142.6, 151.3, 161.1)}
+C3_MESH = {"ztunnel": "istio-ambient", "waypoint": "istio-ambient", "proxy": "linkerd"}
+PROBE_NS = 100000.0
+NODE_TYPE_RE = re.compile(r"^(\s*- \{name: e2-standard-8, cpu: 8, memory: 32Gi, )"
+                          r"cpuSpeed: \S+, wakeupCpu: \S+\}.*$")
+
+
+def c3_run(meshsim, mesh, qps, speed, wake_ns, profile=None):
+    """Sums over the instances of each component: (dashboard millicores, MiB)."""
+    args = [meshsim, "run", C3_SCENARIO, "--output-format", "json", "--progress", "never",
+            "--set", f"spec.workloads[0].qps={qps}/s",
+            "--set", f"spec.cluster.nodeTypes[0].cpuSpeed={speed!r}",
+            "--set", f"spec.cluster.nodeTypes[0].wakeupCpu={int(round(wake_ns))}ns"]
+    if mesh == "linkerd":
+        args += ["--set", "spec.mesh.mode=linkerd", "--set", "spec.mesh.l7=false"]
+    if profile:
+        args += ["--set", "spec.mesh.profile=" + os.path.abspath(profile)]
+    doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+    out = {}
+    for c in doc["runs"][0]["components"]:
+        cpu, mem = out.get(c["name"], (0.0, 0.0))
+        out[c["name"]] = (cpu + c["cpu_dashboard_cores"] * 1000, mem + c["memory_bytes"] / 2**20)
+    return out, doc["calibration"]["sha256"]
+
+
+def profile_with(path, component, param, value_ns):
+    """A temporary copy of a mesh profile with one CPU parameter set."""
+    with open(path) as f:
+        lines = f.readlines()
+    start, end, indent = block_span(lines, component, param)
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    tmp.writelines(with_value(lines, start, end, indent, value_ns, "probe"))
+    tmp.close()
+    return tmp.name
+
+
+def solve2(rows):
+    """Least squares for (x, y) >= 0 in sum (a + x p + y q - t)^2 / t^2 over
+    rows (a, p, q, t); returns (x, y, sum of squared relative errors)."""
+    def sse(x, y):
+        return sum(((a + x * p + y * q - t) / t) ** 2 for a, p, q, t in rows)
+    spp = sum(p * p / t**2 for a, p, q, t in rows)
+    sqq = sum(q * q / t**2 for a, p, q, t in rows)
+    spq = sum(p * q / t**2 for a, p, q, t in rows)
+    spr = sum(p * (t - a) / t**2 for a, p, q, t in rows)
+    sqr = sum(q * (t - a) / t**2 for a, p, q, t in rows)
+    det = spp * sqq - spq * spq
+    cands = [(0.0, 0.0)]
+    if spp > 0:
+        cands.append((max(spr / spp, 0.0), 0.0))
+    if sqq > 0:
+        cands.append((0.0, max(sqr / sqq, 0.0)))
+    if det > 0:
+        x = (spr * sqq - sqr * spq) / det
+        y = (sqr * spp - spr * spq) / det
+        if x >= 0 and y >= 0:
+            cands.append((x, y))
+    x, y = min(cands, key=lambda c: sse(*c))
+    return x, y, sse(x, y)
+
+
+def c3_cpu_fit_at(meshsim, speed, linkerd_f0, linkerd_f1):
+    """For a platform speed: the wake-up CPU W and Linkerd's framework term
+    F that best fit C3's 15 CPU figures (linear in both), and the error."""
+    rows = []
+    for i, q in enumerate(C3_LEVELS):
+        a0, _ = c3_run(meshsim, "istio-ambient", q, speed, 0)
+        a1, _ = c3_run(meshsim, "istio-ambient", q, speed, PROBE_NS)
+        for name in ("ztunnel", "waypoint"):
+            rows.append((a0[name][0], a1[name][0] - a0[name][0], 0.0, C3_CPU[name][i]))
+        l0, _ = c3_run(meshsim, "linkerd", q, speed, 0, linkerd_f0)
+        l1, _ = c3_run(meshsim, "linkerd", q, speed, PROBE_NS, linkerd_f0)
+        l2, _ = c3_run(meshsim, "linkerd", q, speed, 0, linkerd_f1)
+        rows.append((l0["proxy"][0], l1["proxy"][0] - l0["proxy"][0],
+                     l2["proxy"][0] - l0["proxy"][0], C3_CPU["proxy"][i]))
+    x, y, err = solve2(rows)
+    return x * PROBE_NS, y * PROBE_NS, err
+
+
+def fit_c3_platform(meshsim):
+    """The e2-standard-8 platform (cpuSpeed: one core's speed against the
+    calibration host; wakeupCpu: CPU per wake-up of an idle proxy worker)
+    and linkerd2-proxy's frameworkPerRequest, jointly, to C3's CPU sums
+    (15 figures: ztunnel, waypoint and Linkerd proxies at 5 loads). The
+    ambient components keep their C1 framework terms (bare metal), so the
+    platform parameters are what C3 says beyond C1. Golden-section search on
+    the speed; the other two are linear."""
+    path = "configs/meshes/linkerd.yaml"
+    f0 = profile_with(path, "proxy", "frameworkPerRequest", 0)
+    f1 = profile_with(path, "proxy", "frameworkPerRequest", PROBE_NS)
+    try:
+        memo = {}
+        def err(speed):
+            speed = round(speed, 4)
+            if speed not in memo:
+                memo[speed] = c3_cpu_fit_at(meshsim, speed, f0, f1)
+            return memo[speed][2]
+        lo, hi = 0.1, 1.5
+        g = (5 ** 0.5 - 1) / 2
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        while hi - lo > 0.002:
+            if err(a) < err(b):
+                hi, b = b, a
+                a = hi - g * (hi - lo)
+            else:
+                lo, a = a, b
+                b = lo + g * (hi - lo)
+        speed = round((lo + hi) / 2, 3)
+        wake_ns, fw_ns, sse = c3_cpu_fit_at(meshsim, speed, f0, f1)
+    finally:
+        os.unlink(f0)
+        os.unlink(f1)
+    _, sha = c3_run(meshsim, "istio-ambient", 60, speed, wake_ns)
+    rms = (sse / 15) ** 0.5
+    note = (f"fit: calibration.md C3 (15 CPU sums; rms error {rms:.1%}) by tools/fit_meshes.py, "
+            f"reference profile {sha[:12]}")
+    with open(C3_SCENARIO) as f:
+        lines = f.readlines()
+    for i, line in enumerate(lines):
+        m = NODE_TYPE_RE.match(line.rstrip("\n"))
+        if m:
+            lines[i] = (f"{m.group(1)}cpuSpeed: {speed}, wakeupCpu: "
+                        f"{int(round(wake_ns / 10) * 10)}ns}} # {note}\n")
+            break
+    else:
+        raise SystemExit(f"fit_meshes: no e2-standard-8 node type line in {C3_SCENARIO}")
+    with open(C3_SCENARIO, "w") as f:
+        f.writelines(lines)
+    with open(path) as f:
+        lines = f.readlines()
+    start, end, indent = block_span(lines, "proxy", "frameworkPerRequest")
+    source = (f"fit: calibration.md C3 (Linkerd proxies' CPU sums at 5 loads, jointly with the "
+              f"e2-standard-8 platform of {C3_SCENARIO}); by tools/fit_meshes.py (make "
+              f"calibration) with the reference calibration profile (sha256 {sha[:12]}); the "
+              f"hops' kernel operations give the rest")
+    lines = with_value(lines, start, end, indent, fw_ns, source)
+    with open(path, "w") as f:
+        f.writelines(lines)
+    print(f"C3 platform: cpuSpeed {speed}, wakeupCpu {wake_ns / 1e3:.1f} us; linkerd "
+          f"proxy.frameworkPerRequest {fw_ns / 1e3:.1f} us (rms error {rms:.1%})")
+
+
+def memory_span(lines, component, key):
+    """Line range [start, end) and indent of memory.<key> in a component."""
+    mstart, mend, _ = block_span(lines, component, "memory")
+    for i in range(mstart + 1, mend):
+        if lines[i].lstrip().startswith(key + ":"):
+            indent = len(lines[i]) - len(lines[i].lstrip())
+            end = i + 1
+            while end < mend and (lines[end].strip() == "" or
+                                  len(lines[end]) - len(lines[end].lstrip()) > indent):
+                end += 1
+            return i, end, indent
+    raise SystemExit(f"fit_meshes: no memory.{key} in component {component}")
+
+
+def with_memory(lines, component, key, value_bytes, source):
+    start, end, indent = memory_span(lines, component, key)
+    quoted = source.replace("\\", "\\\\").replace('"', '\\"')
+    line = f'{" " * indent}{key}: {{value: {int(round(value_bytes))}, source: "{quoted}"}}\n'
+    return lines[:start] + [line] + lines[end:]
+
+
+def c3_memory_rows(meshsim, component, key, speed, wake_ns):
+    """Per level: the component's memory sum (MiB) with memory.<key> at 0,
+    what 1 MiB of it adds, and the published sum."""
+    mesh = C3_MESH[component]
+    path = f"configs/meshes/{mesh}.yaml"
+    with open(path) as f:
+        lines = f.readlines()
+    variants = {}
+    for probe, value in (("zero", 0), ("one", 2**20)):
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        tmp.writelines(with_memory(lines, component, key, value, "probe"))
+        tmp.close()
+        variants[probe] = tmp.name
+    rows = []
+    try:
+        for q, published in zip(C3_LEVELS, C3_MEM[component]):
+            got = {k: c3_run(meshsim, mesh, q, speed, wake_ns, p)[0][component][1]
+                   for k, p in variants.items()}
+            rows.append((got["zero"], got["one"] - got["zero"], 0.0, published))
+    finally:
+        for p in variants.values():
+            os.unlink(p)
+    return rows
+
+
+# What C3's memory sums fit, per component: C3's cluster (8 services and
+# 24 pods) is larger than C1's (1 and 1), which holds ztunnel's and the
+# waypoint's base at C1's figure and gives their per-config-object memory;
+# linkerd2-proxy has no other figure of these versions, so its base. The
+# model's connection count does not grow with load here (wrk2 keeps its
+# 600 connections; the pools stay small), so C3's growth of memory with
+# load fits no term: the fit is the best constant, and the report shows
+# the levels it misses.
+C3_MEMORY_TERMS = (("ztunnel", "perConfigObject"), ("waypoint", "perConfigObject"),
+                   ("proxy", "base"))
+
+
+def fit_c3_memory(meshsim):
+    with open(C3_SCENARIO) as f:
+        m = re.search(r"cpuSpeed: (\S+), wakeupCpu: (\d+)ns", f.read())
+    speed, wake_ns = float(m.group(1)), float(m.group(2))
+    for component, key in C3_MEMORY_TERMS:
+        rows = c3_memory_rows(meshsim, component, key, speed, wake_ns)
+        x, _, sse = solve2(rows)
+        rms = (sse / len(rows)) ** 0.5
+        path = f"configs/meshes/{C3_MESH[component]}.yaml"
+        with open(path) as f:
+            lines = f.readlines()
+        source = (f"fit: calibration.md C3 ({component} memory sums at 5 loads; rms error "
+                  f"{rms:.1%}) by tools/fit_meshes.py on {C3_SCENARIO}")
+        lines = with_memory(lines, component, key, x * 2**20, source)
+        with open(path, "w") as f:
+            f.writelines(lines)
+        print(f"C3 {component} memory.{key}: {x * 1024:.1f} KiB (rms error {rms:.1%})")
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -234,6 +462,9 @@ def main(argv):
             f.writelines(lines)
         print(f"{mesh} {component}.{param}: {v0 / 1e3:.1f} us -> {value / 1e3:.1f} us "
               f"(measured {m0:.4f} vCPU per 1000 rps, target {target})")
+    # After the C1 fits: C3's platform is what C3 shows beyond them.
+    fit_c3_platform(meshsim)
+    fit_c3_memory(meshsim)
     return 0
 
 

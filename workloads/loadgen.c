@@ -22,7 +22,8 @@ struct lg_request {
 struct lg_connection {
 	loadgen *lg;
 	int index;
-	int pod;              /* server pod, as a data-plane pod index */
+	int client_pod;       /* data-plane pod indexes */
+	int pod;              /* server pod */
 	bool opened;          /* its first request has gone */
 	sim_time_t next_turn; /* intended time of the next request */
 	lg_request *outstanding;
@@ -142,13 +143,20 @@ static void on_turn(sim_t *sim, void *ctx, uint64_t arg)
 	}
 	c->outstanding = req;
 	req->timeout_event = sim_schedule(sim, lg->cfg.timeout, on_timeout, req, 0);
-	req->dp.client_pod = lg->target.client_pod;
+	req->dp.client_pod = c->client_pod;
 	req->dp.server_pod = c->pod;
 	req->dp.request_bytes = lg->target.request_bytes;
 	req->dp.response_bytes = lg->target.response_bytes;
 	req->dp.new_connection = !c->opened || lg->cfg.kind == LG_CONNECTION_PER_REQUEST;
 	c->opened = true;
 	dataplane_send(lg->target.dp, &req->dp);
+}
+
+void lg_connection_pods(const lg_target *t, int i, int *client_pod, int *server_pod)
+{
+	int nc = t->nclient_pods > 1 ? t->nclient_pods : 1;
+	*client_pod = t->client_pod + i % nc;
+	*server_pod = t->nserver_pods > 0 ? t->first_server_pod + (i / nc) % t->nserver_pods : -1;
 }
 
 int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, const lg_target *target)
@@ -172,7 +180,7 @@ int loadgen_init(loadgen *lg, sim_t *sim, const lg_config *cfg, const lg_target 
 		lg_connection *c = &lg->conns[i];
 		c->lg = lg;
 		c->index = i;
-		c->pod = target->nserver_pods > 0 ? target->first_server_pod + i % target->nserver_pods : -1;
+		lg_connection_pods(target, i, &c->client_pod, &c->pod);
 		sim_time_t offset = cfg->uniform ? lg->interval * i / cfg->connections : 0;
 		c->next_turn = cfg->start + offset;
 		if (c->next_turn < cfg->end)

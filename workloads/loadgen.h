@@ -69,16 +69,23 @@ typedef struct lg_stats {
 typedef struct lg_request lg_request;
 typedef struct lg_connection lg_connection;
 
-/* Where a generator sends: its client pod and the target's pods, all as
+/* Where a generator sends: its client pods and the target's pods, all as
  * indexes into the data plane's pods. */
 typedef struct lg_target {
 	dataplane *dp;
-	int client_pod;
+	int client_pod;         /* the first client pod */
+	int nclient_pods;       /* client pods client_pod .. + n - 1; 0 is taken as 1 */
 	int first_server_pod;
 	int nserver_pods;       /* 0: the service has no endpoints */
 	uint32_t request_bytes; /* body */
 	uint32_t response_bytes;
 } lg_target;
+
+/* The client and server pods of connection i: client pod i mod
+ * nclient_pods, server pod (i / nclient_pods) mod nserver_pods (-1 when the
+ * service has no endpoints), so that with several client pods every pair
+ * of client and server pods gets its share of the connections. */
+void lg_connection_pods(const lg_target *t, int i, int *client_pod, int *server_pod);
 
 typedef struct loadgen {
 	sim_t *sim;

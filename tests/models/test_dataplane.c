@@ -3,7 +3,10 @@
  * profile and synthetic costs, so every figure is known exactly:
  * conservation, CPU accounting equal to the cores' busy time, conditions
  * (mTLS off removes the record cost and nothing else; WireGuard only
- * cross-node), wake-up delay only for idle workers, and an exact latency.
+ * cross-node), wake-up delay only for idle workers, and an exact latency;
+ * the platform's wake-up CPU (per request and per flow), waypoint
+ * deployments per namespace with replicas taken in turn, and how a
+ * load generator's connections spread over several client pods.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,6 +19,7 @@
 #include <cmocka.h>
 
 #include "models/dataplane.h"
+#include "workloads/loadgen.h"
 
 #define SYSCALL_NS 100.0
 #define RECORD_FIXED_NS 200.0
@@ -119,6 +123,8 @@ typedef struct world {
 static int client_node = 0;
 /* The proxies' CPU limit (cores; 0 = none). */
 static double cpu_limit = 0;
+/* Both nodes' wake-up CPU (ns; 0 = none). */
+static double node_wakeup = 0;
 
 /* Two nodes of 2 cores; pod 0 = server (node server_node), pod 1 = client. */
 static void world_init(world *w, int server_node, bool mtls, bool wireguard, size_t nreq)
@@ -139,6 +145,8 @@ static void world_init(world *w, int server_node, bool mtls, bool wireguard, siz
 	opt.latency_ns = LATENCY_NS;
 	opt.config_objects = 7;
 	opt.proxy_cpu_limit = cpu_limit;
+	double wake[2] = {node_wakeup, node_wakeup};
+	opt.node_wakeup_ns = wake;
 	assert_int_equal(dataplane_init(&w->dp, w->sim, &prof, &costs, cores, speed, 2, pods, 2,
 	                                &w->app, 1, first, &opt),
 	                 0);
@@ -163,6 +171,12 @@ static void on_done(sim_t *sim, dp_request *req)
 	size_t i = (size_t)(req - w->reqs);
 	w->latency[i] = sim_now(sim) - w->sent[i];
 	w->done++;
+}
+
+static void on_done_count(sim_t *sim, dp_request *req)
+{
+	(void)sim;
+	(void)req;
 }
 
 static void on_send(sim_t *sim, void *ctx, uint64_t i)
@@ -340,6 +354,147 @@ static void test_fluid_demand(void **state)
 	world_free(&w);
 }
 
+/* One request alone: each of the 4 proxy hops finds its single worker
+ * idle, so each pays the node's wake-up CPU once, as kernel time, and
+ * nothing else changes. */
+static void test_wakeup_cpu_per_request(void **state)
+{
+	(void)state;
+	double user[2], kernel[2];
+	for (int run = 0; run < 2; run++) {
+		node_wakeup = run ? 3000.0 : 0;
+		world w;
+		world_init(&w, 1, true, false, 1);
+		sim_schedule(w.sim, 0, on_send, &w, 0);
+		sim_run(w.sim, 10 * APP_NS);
+		assert_int_equal(w.done, 1);
+		user[run] = w.dp.inst[w.dp.pod_inst[1]].user_ns;
+		kernel[run] = w.dp.inst[w.dp.pod_inst[1]].kernel_ns;
+		world_free(&w);
+	}
+	node_wakeup = 0;
+	assert_true(user[1] == user[0]);
+	assert_true(fabs(kernel[1] - kernel[0] - 2 * 3000.0) < 1e-6); /* client: hops 0 and 4 */
+}
+
+/* Per flow: the fluid hops that find every worker idle (M/M/k P0) wake one,
+ * which adds rate x P0 x wake-up CPU to the proxy's kernel demand. */
+static void test_wakeup_cpu_per_flow(void **state)
+{
+	(void)state;
+	node_wakeup = 20000.0;
+	world w;
+	world_init(&w, 1, true, false, 1);
+	dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
+	client->nworkers = 3;
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	double client_ns = 3 * SYSCALL_NS + record + FRAMEWORK_NS;
+	double rate = 1.5e9 / client_ns; /* offered load 1.5 workers */
+	dataplane_add_fluid(&w.dp, 1, 0, 100, 1000, rate);
+	double before = client->fluid_kernel_cores;
+	dataplane_apply_fluid(&w.dp);
+	/* P0 of M/M/3 at a = 1.5: 1 / (1 + a + a^2/2 + a^3/6 * 3/(3 - a)). */
+	double a = 1.5, p0 = 1.0 / (1 + a + a * a / 2 + a * a * a / 6 * 3 / (3 - a));
+	double expect = 2 * rate * p0 * 20000.0 / 1e9;
+	assert_true(fabs(client->fluid_kernel_cores - before - expect) < 1e-12);
+	world_free(&w);
+	node_wakeup = 0;
+}
+
+/* Waypoints scoped per namespace: services 0 and 1 share namespace 0's
+ * deployment, service 2 has its own; with 2 replicas each, 4 instances on
+ * nodes (key x 2 + r) mod 3, and a service's requests take its replicas in
+ * turn. */
+static void test_waypoint_replicas_per_namespace(void **state)
+{
+	(void)state;
+	build_profile();
+	static mp_hop_op wp_ops[1];
+	static mp_hop wp_hops[2];
+	static mp_component wp;
+	wp = proxy;
+	wp.name = "waypoint";
+	wp.scope = MP_SCOPE_NAMESPACE;
+	wp.pools_upstream = false;
+	wp_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
+	wp_hops[0] = (mp_hop){.name = "waypoint in", .direction = MP_REQUEST,
+	                      .side = MP_SIDE_WAYPOINT, .component = 0, .framework_share = 0.5,
+	                      .ops = wp_ops, .nops = 1};
+	wp_hops[1] = wp_hops[0];
+	wp_hops[1].name = "waypoint out";
+	wp_hops[1].direction = MP_RESPONSE;
+	mesh_profile wprof = {.name = "wp", .components = &wp, .ncomponents = 1, .hops = wp_hops,
+	                      .nhops = 2};
+	sim_t *sim = sim_create(0);
+	app_service apps[3];
+	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(app_service_init(&apps[i], sim, "srv", 1, 64, d, 1, 0, (uint64_t)i), 0);
+	double cores[3] = {2, 2, 2}, speed[3] = {1, 1, 1};
+	dp_pod pods[4] = {{0, 0, true}, {1, 1, true}, {2, 2, true}, {0, -1, true}};
+	int first[3] = {0, 1, 2}, ns[3] = {0, 0, 1};
+	dp_options opt = {0};
+	opt.waypoint_replicas = 2;
+	opt.service_namespace = ns;
+	dataplane dp;
+	assert_int_equal(dataplane_init(&dp, sim, &wprof, &costs, cores, speed, 3, pods, 4, apps, 3,
+	                                first, &opt),
+	                 0);
+	assert_int_equal(dp.ninst, 4);
+	for (int r = 0; r < 2; r++) {
+		int s0 = dp.service_inst[(0 * 2 + r) * 1], s1 = dp.service_inst[(1 * 2 + r) * 1];
+		int s2 = dp.service_inst[(2 * 2 + r) * 1];
+		assert_int_equal(s0, s1);
+		assert_int_not_equal(s0, s2);
+		assert_int_equal(dp.inst[s0].node, (0 * 2 + r) % 3);
+		assert_int_equal(dp.inst[s2].node, (2 * 2 + r) % 3);
+	}
+	dp_request reqs[4];
+	memset(reqs, 0, sizeof reqs);
+	for (int i = 0; i < 4; i++) {
+		reqs[i].client_pod = 3;
+		reqs[i].server_pod = 1; /* service 1: namespace 0's waypoint */
+		reqs[i].done = on_done_count;
+		reqs[i].owner = &dp;
+		dataplane_send(&dp, &reqs[i]);
+	}
+	sim_run(sim, 100 * APP_NS);
+	assert_int_equal(dp.requests_done, 4);
+	/* Each request: one hop in, one out, at the replica it took. */
+	assert_int_equal(dp.inst[dp.service_inst[2]].requests, 4);
+	assert_int_equal(dp.inst[dp.service_inst[3]].requests, 4);
+	dataplane_free(&dp);
+	for (int i = 0; i < 3; i++)
+		app_service_free(&apps[i]);
+	sim_destroy(sim);
+}
+
+/* A load generator with 3 client pods and 2 server pods: connection i
+ * runs from client i mod 3 to server (i / 3) mod 2, so 6 connections cover
+ * every pair once; with one client pod it is the old i mod servers. */
+static void test_connections_over_client_pods(void **state)
+{
+	(void)state;
+	lg_target t = {NULL, 10, 3, 20, 2, 0, 0};
+	int seen[3][2] = {{0}};
+	for (int i = 0; i < 6; i++) {
+		int c, s;
+		lg_connection_pods(&t, i, &c, &s);
+		assert_true(c >= 10 && c < 13 && s >= 20 && s < 22);
+		seen[c - 10][s - 20]++;
+	}
+	for (int c = 0; c < 3; c++)
+		for (int s = 0; s < 2; s++)
+			assert_int_equal(seen[c][s], 1);
+	lg_target one = {NULL, 5, 1, 20, 3, 0, 0};
+	for (int i = 0; i < 7; i++) {
+		int c, s;
+		lg_connection_pods(&one, i, &c, &s);
+		assert_int_equal(c, 5);
+		assert_int_equal(s, 20 + i % 3);
+	}
+}
+
 /* A client outside the cluster: no client-side hops, and the network both
  * ways. */
 static void test_outside_client(void **state)
@@ -401,6 +556,10 @@ int main(void)
 		cmocka_unit_test(test_fluid_demand),
 		cmocka_unit_test(test_outside_client),
 		cmocka_unit_test(test_cpu_limit),
+		cmocka_unit_test(test_wakeup_cpu_per_request),
+		cmocka_unit_test(test_wakeup_cpu_per_flow),
+		cmocka_unit_test(test_waypoint_replicas_per_namespace),
+		cmocka_unit_test(test_connections_over_client_pods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

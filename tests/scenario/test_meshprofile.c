@@ -226,7 +226,7 @@ static void test_architecture(void **state)
 	const mesh_profile *amb = prof[SCN_MESH_ISTIO_AMBIENT];
 	assert_int_equal(amb->ncomponents, 2);
 	assert_int_equal(amb->components[0].scope, MP_SCOPE_NODE);
-	assert_int_equal(amb->components[1].scope, MP_SCOPE_SERVICE_ACCOUNT);
+	assert_int_equal(amb->components[1].scope, MP_SCOPE_NAMESPACE); /* istioctl waypoint apply -n NS */
 	assert_true(amb->components[0].memory_base.value == 12e6);
 	assert_int_equal(prof[SCN_MESH_CILIUM]->components[0].scope, MP_SCOPE_NODE);
 	assert_int_equal(prof[SCN_MESH_LINKERD]->components[0].scope, MP_SCOPE_POD);
