@@ -7,6 +7,7 @@ latency into configs/scenarios/calibration/c2-*.yaml):
   C2 node-to-node TCP_RR      -> the wire's one-way latency of C2's cluster
   C2 WireGuard TCP_RR         -> cilium's WireGuard hops' delay
   C1 sidecar/ztunnel/waypoint -> their frameworkPerRequest
+  C1 Istio 1.20, 1.9-1.16 rows -> the version profiles' frameworkPerRequest
 
 Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
 
@@ -37,6 +38,14 @@ TARGETS = [
      "calibration.md C1: Istio 1.24 ztunnel 0.06 vCPU per 1000 rps (one ztunnel)", 0.06),
     ("istio-ambient", "waypoint", "frameworkPerRequest", SCEN + "c1-istio-waypoint.yaml",
      "calibration.md C1: Istio 1.24 waypoint 0.25 vCPU per 1000 rps", 0.25),
+    # Older Istio versions: variant profiles (same hops, their own framework
+    # CPU and memory), each fitted to its C1 row under the same conditions.
+    ("istio-sidecar-1.20", "sidecar", "frameworkPerRequest",
+     SCEN + "c1-istio-sidecar-1.20.yaml",
+     "calibration.md C1: Istio 1.20 sidecar 0.5 vCPU per 1000 rps (one proxy)", 0.5),
+    ("istio-sidecar-1.9-1.16", "sidecar", "frameworkPerRequest",
+     SCEN + "c1-istio-sidecar-1.9-1.16.yaml",
+     "calibration.md C1: Istio 1.9-1.16 sidecar 0.35 vCPU per 1000 rps (one proxy)", 0.35),
 ]
 
 
