@@ -4,4 +4,28 @@
 python3 tools/calibration_report.py "$MESHSIM" --check >"$TMP/report" 2>"$TMP/err" \
 	|| { cat "$TMP/err"; fail "calibration figures off by more than 15 %"; }
 grep -q '| C1 | Istio 1.24 sidecar CPU' "$TMP/report" || fail "the report lacks C1"
+# the older Istio versions' rows, from the variant profiles
+for v in 1.20 1.9-1.16; do
+	grep -q "| C1 | Istio $v sidecar CPU per 1000 rps .* | fit: istio-sidecar-$v frameworkPerRequest |" \
+		"$TMP/report" || fail "the report lacks the C1 Istio $v sidecar CPU row"
+	grep -q "| C1 | Istio $v sidecar memory" "$TMP/report" || fail "the report lacks the C1 Istio $v memory row"
+done
+# the 2023 latency chart: no mesh and two 1.20 sidecars at 2-64 connections,
+# held rows, the points predicted but not held, and the conflicting 1.20 text
+for n in 2 4 8 16 32 64; do
+	grep -q "| C1 | 2023 chart p90, no mesh, $n connections |" "$TMP/report" \
+		|| fail "the report lacks the C1 chart's no-mesh p90 at $n connections"
+	grep -q "| C1 | 2023 chart p90, two Istio 1.20 sidecars, $n connections |" "$TMP/report" \
+		|| fail "the report lacks the C1 chart's two-sidecar p90 at $n connections"
+	grep -q "| C1 | 2023 chart p99, two Istio 1.20 sidecars, $n connections |" "$TMP/report" \
+		|| fail "the report lacks the C1 chart's two-sidecar p99 at $n connections"
+done
+grep -q "| C1 | 2023 chart p90, two Istio 1.20 sidecars, 4 connections | .* | fit: istio-sidecar-1.20 wakeupDelay |" \
+	"$TMP/report" || fail "the C1 chart's fitted point is not marked as the wake-up delay's fit"
+grep -q '^Conflicting, reported not held' "$TMP/report" || fail "the report lacks its conflicting section"
+grep -q '| C1 | Istio 1.20 text: two sidecars add to p90' "$TMP/report" \
+	|| fail "the report lacks the conflicting C1 1.20 latency text"
+grep -q '| C3 | ztunnel CPU (sum) at 1200 rps' "$TMP/report" || fail "the report lacks C3's levels"
+grep -q '| C3 | Linkerd proxies memory (sum) at 60 rps' "$TMP/report" || fail "the report lacks C3's memory"
+grep -q '| C5 | Cilium agent memory at 50,000 pods' "$TMP/report" || fail "the report lacks C5"
 exit 0
