@@ -6,6 +6,7 @@ latency into configs/scenarios/calibration/c2-*.yaml):
 
   C2 node-to-node TCP_RR      -> the wire's one-way latency of C2's cluster
   C2 WireGuard TCP_RR (1500)  -> cilium's WireGuard hops' delay
+  C2 IPsec TCP_RR (1500)      -> cilium-ipsec's IPsec hops' delay
   C1 sidecar/ztunnel/waypoint -> their frameworkPerRequest
 
 Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
@@ -108,7 +109,8 @@ def measure(meshsim, scenario, profile_path, component):
 # --- C2: the wire's latency and the hop delays (round trips) ---
 
 C2_SCENARIOS = [SCEN + "c2-baseline.yaml", SCEN + "c2-cilium.yaml",
-                SCEN + "c2-cilium-wireguard.yaml"]
+                SCEN + "c2-cilium-wireguard.yaml",
+                SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml"]
 LATENCY_RE = re.compile(r"^(\s*latency: )(\S+)( # .*)?$")
 
 
@@ -192,6 +194,13 @@ HOP_DELAYS = [
      "fit: calibration.md C2 WireGuard TCP_RR 16,400/s at MTU 1500 (chart), by "
      "tools/fit_meshes.py on {scenario}, reference profile {sha}",
      "the kernel crypto worker hand-off no CPU kernel measures"),
+    ("cilium-ipsec IPsec hop delay", ["configs/meshes/cilium-ipsec.yaml"],
+     re.compile(r"^(\s*)- name: .*IPsec (encrypt|decrypt)"), 4,
+     SCEN + "c2-cilium-ipsec.yaml", 26100,
+     "fit: calibration.md C2 IPsec TCP_RR 26,100/s at MTU 1500 (chart), by "
+     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
+     "the xfrm path beside the AES-GCM cipher (ESP encapsulation, state and policy "
+     "lookups, the decrypted packet's second pass) that no CPU kernel measures"),
 ]
 PROBE_NS = 10000.0
 
