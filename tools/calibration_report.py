@@ -101,6 +101,9 @@ FIGURES = [
      SCEN + "c2-cilium.yaml", tcp_rr_per_s, ""),
     ("C2", "Cilium WireGuard TCP_RR, MTU 1500", 16400, "req/s", "chart",
      "fit: cilium WireGuard hops' delay", SCEN + "c2-cilium-wireguard.yaml", tcp_rr_per_s, ""),
+    ("C2", "Cilium legacy host routing TCP_RR", 34000, "req/s", "chart",
+     "fit: cilium-legacy-routing host stack hops' delay", SCEN + "c2-cilium-legacy-routing.yaml",
+     tcp_rr_per_s, ""),
     ("C2", "Cilium IPsec TCP_RR, MTU 1500", 26100, "req/s", "chart",
      "fit: cilium-ipsec IPsec hops' delay", SCEN + "c2-cilium-ipsec.yaml", tcp_rr_per_s, ""),
     # At MTU 9000 a 1-byte TCP_RR message is the same single packet as at
@@ -180,8 +183,7 @@ NOT_MODELLED = [
      "fitted yet (wake-up delays carry initial values); next step"),
     ("C2", "TCP_STREAM throughput and system CPU for 10 Gbit/s (bulk transfer)",
      "no streaming workload yet (request/response only)"),
-    ("C2", "legacy host routing TCP_RR; WireGuard at MTU 9000",
-     "one Cilium datapath (eBPF host routing) yet"),
+    ("C2", "WireGuard TCP_RR at MTU 9000", "not yet written as a scenario"),
     ("C2", "HTTP p95: no proxy, per-node Envoy, two sidecars", "the load level is not "
      "stated, so the conditions cannot be reproduced"),
     ("C5", "linkerd2-proxy vs Envoy maximum memory; Cilium agent memory per pod",

@@ -7,6 +7,7 @@ latency into configs/scenarios/calibration/c2-*.yaml):
   C2 node-to-node TCP_RR      -> the wire's one-way latency of C2's cluster
   C2 WireGuard TCP_RR (1500)  -> cilium's WireGuard hops' delay
   C2 IPsec TCP_RR (1500)      -> cilium-ipsec's IPsec hops' delay
+  C2 legacy routing TCP_RR    -> cilium-legacy-routing's host stack hops' delay
   C1 sidecar/ztunnel/waypoint -> their frameworkPerRequest
 
 Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
@@ -110,7 +111,8 @@ def measure(meshsim, scenario, profile_path, component):
 
 C2_SCENARIOS = [SCEN + "c2-baseline.yaml", SCEN + "c2-cilium.yaml",
                 SCEN + "c2-cilium-wireguard.yaml",
-                SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml"]
+                SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml",
+                SCEN + "c2-cilium-legacy-routing.yaml"]
 LATENCY_RE = re.compile(r"^(\s*latency: )(\S+)( # .*)?$")
 
 
@@ -188,7 +190,7 @@ def set_hop_delay(path, hop_re, nhops, ns, source):
 #  scenario, source text after the reference profile's hash)
 HOP_DELAYS = [
     ("cilium WireGuard hop delay",
-     ["configs/meshes/cilium.yaml"],
+     ["configs/meshes/cilium.yaml", "configs/meshes/cilium-legacy-routing.yaml"],
      re.compile(r"^(\s*)- name: .*WireGuard (encrypt|decrypt)"), 4,
      SCEN + "c2-cilium-wireguard.yaml", 16400,
      "fit: calibration.md C2 WireGuard TCP_RR 16,400/s at MTU 1500 (chart), by "
@@ -201,6 +203,13 @@ HOP_DELAYS = [
      "tools/fit_meshes.py on {scenario}, reference profile {sha}",
      "the xfrm path beside the AES-GCM cipher (ESP encapsulation, state and policy "
      "lookups, the decrypted packet's second pass) that no CPU kernel measures"),
+    ("cilium-legacy-routing host stack delay", ["configs/meshes/cilium-legacy-routing.yaml"],
+     re.compile(r"^(\s*)- name: .*host stack \(legacy routing"), 4,
+     SCEN + "c2-cilium-legacy-routing.yaml", 34000,
+     "fit: calibration.md C2 Cilium legacy host routing TCP_RR 34,000/s (chart), by "
+     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
+     "the host stack pass (routing, netfilter, veth hand-off) that no kernel measures; "
+     "latency only, its CPU is not charged"),
 ]
 PROBE_NS = 10000.0
 
