@@ -4,4 +4,9 @@
 python3 tools/calibration_report.py "$MESHSIM" --check >"$TMP/report" 2>"$TMP/err" \
 	|| { cat "$TMP/err"; fail "calibration figures off by more than 15 %"; }
 grep -q '| C1 | Istio 1.24 sidecar CPU' "$TMP/report" || fail "the report lacks C1"
+# C2's TCP_RR figures: the Cilium variants (profiles in configs/meshes/) are rows.
+for row in 'Cilium legacy host routing TCP_RR' 'Cilium IPsec TCP_RR, MTU 1500' \
+	'Cilium IPsec TCP_RR, MTU 9000' 'Cilium WireGuard TCP_RR, MTU 9000'; do
+	grep -q "| C2 | $row |" "$TMP/report" || fail "the report lacks C2 $row"
+done
 exit 0
