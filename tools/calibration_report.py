@@ -179,6 +179,39 @@ PENDING = [
      c3_memory_mib("proxy", 60, "linkerd")),
 ]
 
+def total_throughput(get, scenario):
+    """Requests/s summed over all of a scenario's workloads."""
+    return sum(w["throughput"] for w in get(scenario)["workloads"])
+
+
+def cpu_pct_of_cores(nodes, cores):
+    """All CPU of the run (node kernels and components), in percent of the
+    nodes' cores."""
+    def read(get, scenario):
+        busy = sum(c["cpu_user_cores"] + c["cpu_kernel_cores"]
+                   for c in get(scenario)["components"])
+        return 100.0 * busy / (nodes * cores)
+    return read
+
+
+# Figures a scenario reproduces but the model misses by more than 15 % for a
+# reason the model does not have yet: shown with the reason, not held to
+# the bound (and not in FIGURES, whose misses fail --check).
+# (id, description, published, unit, tag, scenario, reader, why)
+NOT_HELD = [
+    ("C2", "Cilium TCP_RR with 32 processes: requests/s (\"close to 1M\")", 1000000, "req/s",
+     "verbatim", SCEN + "c2-cilium-32-processes.yaml", total_throughput,
+     "nothing in the model makes 32 concurrent round trips slower than one below "
+     "saturation (no shared softirq or NIC queue, no SMT sibling or cache contention), so "
+     "each process keeps the single-process round trip and the rate is 32 times "
+     "c2-cilium.yaml's"),
+    ("C2", "Cilium TCP_RR with 32 processes: CPU (\"about 30 %\"), % of the 2 x 16 cores",
+     30, "%", "verbatim", SCEN + "c2-cilium-32-processes.yaml", cpu_pct_of_cores(2, 16),
+     "follows the rate above (CPU per request as at one process); the figure's "
+     "denominator is not stated: of the 2 x 32 hardware threads (SMT) the same CPU is "
+     "half this"),
+]
+
 NOT_MODELLED = [
     ("C1", "Istio 1.20 and 1.9-1.16 sidecar CPU and memory", "other Istio versions than the "
      "profile (1.24) models"),
@@ -258,6 +291,15 @@ def main(argv):
         err = (value - published) / published
         lines.append(f"| {fid} | {desc} | {published:g} {unit} | {value:.4g} {unit} | "
                      f"{err:+.1%} | {tag} | {scenario.split('/')[-1]} |")
+    lines += ["", "Predicted, not held (a scenario reproduces the figure, the model misses it by",
+              "more than 15 % for the reason given; not fitted, so shown as predicted):", "",
+              "| figure | what | published | meshsim | error | tag | why not held | scenario |",
+              "|---|---|---|---|---|---|---|---|"]
+    for (fid, desc, published, unit, tag, scenario, reader, why) in NOT_HELD:
+        value = reader(get, scenario)
+        err = (value - published) / published
+        lines.append(f"| {fid} | {desc} | {published:g} {unit} | {value:.4g} {unit} | "
+                     f"{err:+.1%} | {tag} | {why} | {scenario.split('/')[-1]} |")
     lines += ["", "Not modelled yet:", "", "| figure | what | why |", "|---|---|---|"]
     for (fid, desc, why) in NOT_MODELLED:
         lines.append(f"| {fid} | {desc} | {why} |")

@@ -115,7 +115,7 @@ def measure(meshsim, scenario, profile_path, component):
 C2_SCENARIOS = [SCEN + "c2-baseline.yaml", SCEN + "c2-cilium.yaml",
                 SCEN + "c2-cilium-wireguard.yaml", SCEN + "c2-cilium-wireguard-mtu9000.yaml",
                 SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml",
-                SCEN + "c2-cilium-legacy-routing.yaml"]
+                SCEN + "c2-cilium-legacy-routing.yaml", SCEN + "c2-cilium-32-processes.yaml"]
 LATENCY_RE = re.compile(r"^(\s*latency: )(\S+)( # .*)?$")
 
 
