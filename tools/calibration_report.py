@@ -170,6 +170,19 @@ FIGURES = [
      SCEN + "c2-cilium.yaml", tcp_rr_per_s, ""),
     ("C2", "Cilium WireGuard TCP_RR, MTU 1500", 16400, "req/s", "chart",
      "fit: cilium WireGuard hops' delay", SCEN + "c2-cilium-wireguard.yaml", tcp_rr_per_s, ""),
+    ("C2", "Cilium legacy host routing TCP_RR", 34000, "req/s", "chart",
+     "fit: cilium-legacy-routing host stack hops' delay", SCEN + "c2-cilium-legacy-routing.yaml",
+     tcp_rr_per_s, ""),
+    ("C2", "Cilium IPsec TCP_RR, MTU 1500", 26100, "req/s", "chart",
+     "fit: cilium-ipsec IPsec hops' delay", SCEN + "c2-cilium-ipsec.yaml", tcp_rr_per_s, ""),
+    # At MTU 9000 a 1-byte TCP_RR message is the same single packet as at
+    # 1500, so the MTU 1500 profiles run unchanged: predicted, not fitted.
+    ("C2", "Cilium IPsec TCP_RR, MTU 9000", 25400, "req/s", "chart",
+     "compare (MTU 1500 profile: a 1-byte message is the same one packet)",
+     SCEN + "c2-cilium-ipsec-mtu9000.yaml", tcp_rr_per_s, ""),
+    ("C2", "Cilium WireGuard TCP_RR, MTU 9000", 16500, "req/s", "chart",
+     "compare (MTU 1500 profile: a 1-byte message is the same one packet)",
+     SCEN + "c2-cilium-wireguard-mtu9000.yaml", tcp_rr_per_s, ""),
     # C4, the mTLS test case at 3,200 rps: all tagged weak, compared only.
     ("C4", "Istio sidecar latency overhead over no mesh (mean)", 166, "%", "weak", "compare",
      SCEN + "c4-istio-sidecar.yaml", c4_latency_overhead_pct, ""),
@@ -289,14 +302,48 @@ KNOWN_MISSES = {
     "caches of identities, endpoints and policies), not yet built",
 }
 
+def total_throughput(get, scenario):
+    """Requests/s summed over all of a scenario's workloads."""
+    return sum(w["throughput"] for w in get(scenario)["workloads"])
+
+
+def cpu_pct_of_cores(nodes, cores):
+    """All CPU of the run (node kernels and components), in percent of the
+    nodes' cores."""
+    def read(get, scenario):
+        busy = sum(c["cpu_user_cores"] + c["cpu_kernel_cores"]
+                   for c in get(scenario)["components"])
+        return 100.0 * busy / (nodes * cores)
+    return read
+
+
+# Figures a scenario reproduces but the model misses by more than 15 % for a
+# reason the model does not have yet: shown with the reason, not held to
+# the bound (and not in FIGURES, whose misses fail --check).
+# (id, description, published, unit, tag, scenario, reader, why)
+NOT_HELD_C2 = [
+    ("C2", "Cilium TCP_RR with 32 processes: requests/s (\"close to 1M\")", 1000000, "req/s",
+     "verbatim", SCEN + "c2-cilium-32-processes.yaml", total_throughput,
+     "nothing in the model makes 32 concurrent round trips slower than one below "
+     "saturation (no shared softirq or NIC queue, no SMT sibling or cache contention), so "
+     "each process keeps the single-process round trip and the rate is 32 times "
+     "c2-cilium.yaml's"),
+    ("C2", "Cilium TCP_RR with 32 processes: CPU (\"about 30 %\"), % of the 2 x 16 cores",
+     30, "%", "verbatim", SCEN + "c2-cilium-32-processes.yaml", cpu_pct_of_cores(2, 16),
+     "follows the rate above (CPU per request as at one process); the figure's "
+     "denominator is not stated: of the 2 x 32 hardware threads (SMT) the same CPU is "
+     "half this"),
+]
+NOT_HELD += [row[:5] + ("compare",) + row[5:] for row in NOT_HELD_C2]
+
 NOT_MODELLED = [
     ("C1", "Istio 1.24 latency adds quoted by third parties (sidecar 0.63-0.88 ms, ambient "
      "L4 0.16-0.20 ms) [weak]", "no 1.24 latency scenario yet: the 2023 chart is matched to the "
      "1.20 profile, and the 1.24 profiles' wake-up delays keep their kernel-costs.md values"),
     ("C2", "TCP_STREAM throughput and system CPU for 10 Gbit/s (bulk transfer)",
-     "no streaming workload yet (request/response only)"),
-    ("C2", "legacy host routing TCP_RR; WireGuard and IPsec at MTU 9000; IPsec",
-     "one Cilium datapath (eBPF host routing) and no MTU or IPsec parameter yet"),
+     "no streaming workload yet (request/response only); and no MTU parameter: the engine "
+     "counts packets at a fixed 1448 B MSS (models/dataplane.h), so MTU 9000 bulk transfer "
+     "cannot be expressed; legacy routing's host stack pass is a latency without CPU"),
     ("C2", "HTTP p95: no proxy, per-node Envoy, two sidecars", "the load level is not "
      "stated, so the conditions cannot be reproduced"),
     ("C5", "linkerd2-proxy vs Envoy sidecar maximum memory in a 2021 benchmark (26.3 vs "

@@ -5,13 +5,22 @@ figure it came from, into configs/meshes/ (and the C2 cluster's wire
 latency into configs/scenarios/calibration/c2-*.yaml):
 
   C2 node-to-node TCP_RR      -> the wire's one-way latency of C2's cluster
-  C2 WireGuard TCP_RR         -> cilium's WireGuard hops' delay
+  C2 WireGuard TCP_RR (1500)  -> cilium's WireGuard hops' delay
+  C2 IPsec TCP_RR (1500)      -> cilium-ipsec's IPsec hops' delay
+  C2 legacy routing TCP_RR    -> cilium-legacy-routing's host stack hops' delay
   C1 2023 charts, no mesh     -> the C1 latency scenarios' server service time
                                  (a lognormal: Fortio, kernels and wire, lumped)
   C1 2023 chart, two sidecars p90 at 4 connections
                               -> istio-sidecar-1.20's wake-up delay
   C1 sidecar/ztunnel/waypoint -> their frameworkPerRequest
   C1 Istio 1.20, 1.9-1.16 rows -> the version profiles' frameworkPerRequest
+  C3 CPU sums (15)            -> e2-standard-8's cpuSpeed and wakeupCpu (in
+                                 c3-faces.yaml) and linkerd's frameworkPerRequest
+  C3 memory sums              -> ztunnel's and the waypoint's perConfigObject,
+                                 linkerd's memory base
+
+C2's MTU 9000 TCP_RR figures are not fitted: they are predictions
+(tools/calibration_report.py compares them).
 
 Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
 
@@ -119,12 +128,13 @@ def measure(meshsim, scenario, profile_path, component):
     return c["cpu_dashboard_cores"] / c["instances"] / (rps / 1000.0), doc["calibration"]["sha256"]
 
 
-# --- C2: the wire's latency and WireGuard's hand-off delay (round trips) ---
+# --- C2: the wire's latency and the hop delays (round trips) ---
 
 C2_SCENARIOS = [SCEN + "c2-baseline.yaml", SCEN + "c2-cilium.yaml",
-                SCEN + "c2-cilium-wireguard.yaml"]
+                SCEN + "c2-cilium-wireguard.yaml", SCEN + "c2-cilium-wireguard-mtu9000.yaml",
+                SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml",
+                SCEN + "c2-cilium-legacy-routing.yaml", SCEN + "c2-cilium-32-processes.yaml"]
 LATENCY_RE = re.compile(r"^(\s*latency: )(\S+)( # .*)?$")
-WG_HOP_RE = re.compile(r"^(\s*)- name: .*WireGuard (encrypt|decrypt)")
 
 
 def round_trip_s(meshsim, scenario, extra=()):
@@ -168,13 +178,15 @@ def fit_c2_latency(meshsim):
           f"target {target * 1e6:.2f} us)")
 
 
-def set_wireguard_delay(path, ns, source):
+def set_hop_delay(path, hop_re, nhops, ns, source):
+    """Writes `delay` into every hop of path whose name line matches hop_re
+    (there must be nhops of them), replacing an old delay."""
     with open(path) as f:
         lines = f.readlines()
     out, i, n = [], 0, 0
     while i < len(lines):
         out.append(lines[i])
-        m = WG_HOP_RE.match(lines[i])
+        m = hop_re.match(lines[i])
         i += 1
         if not m:
             continue
@@ -186,33 +198,63 @@ def set_wireguard_delay(path, ns, source):
             i += 1
         out.append(f'{indent}delay: {{value: {int(round(ns / 10) * 10)}ns, source: "{source}"}}\n')
         n += 1
-    if n != 4:
-        raise SystemExit(f"fit_meshes: expected 4 WireGuard hops in {path}, found {n}")
+    if n != nhops:
+        raise SystemExit(f"fit_meshes: expected {nhops} hops matching {hop_re.pattern} in {path}, "
+                         f"found {n}")
     with open(path, "w") as f:
         f.writelines(out)
 
 
-def fit_c2_wireguard(meshsim):
-    """Latency of each of the 4 WireGuard hops of a round trip (the crypto
-    work handed to a kernel worker and waited for), from C2's WireGuard
-    TCP_RR at MTU 1500 (16,400/s)."""
-    target = 1 / 16400.0
-    path = "configs/meshes/cilium.yaml"
-    scenario = C2_SCENARIOS[2]
-    set_wireguard_delay(path, 0, "probe")
+# Hop latencies no CPU kernel measures, each fitted to one C2 TCP_RR figure:
+# (what, profiles written (the first is the one the scenario runs), hop name
+#  pattern, hops per profile, scenario, target req/s, source text before the
+#  scenario, source text after the reference profile's hash)
+HOP_DELAYS = [
+    ("cilium WireGuard hop delay",
+     ["configs/meshes/cilium.yaml", "configs/meshes/cilium-legacy-routing.yaml"],
+     re.compile(r"^(\s*)- name: .*WireGuard (encrypt|decrypt)"), 4,
+     SCEN + "c2-cilium-wireguard.yaml", 16400,
+     "fit: calibration.md C2 WireGuard TCP_RR 16,400/s at MTU 1500 (chart), by "
+     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
+     "the kernel crypto worker hand-off no CPU kernel measures"),
+    ("cilium-ipsec IPsec hop delay", ["configs/meshes/cilium-ipsec.yaml"],
+     re.compile(r"^(\s*)- name: .*IPsec (encrypt|decrypt)"), 4,
+     SCEN + "c2-cilium-ipsec.yaml", 26100,
+     "fit: calibration.md C2 IPsec TCP_RR 26,100/s at MTU 1500 (chart), by "
+     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
+     "the xfrm path beside the AES-GCM cipher (ESP encapsulation, state and policy "
+     "lookups, the decrypted packet's second pass) that no CPU kernel measures"),
+    ("cilium-legacy-routing host stack delay", ["configs/meshes/cilium-legacy-routing.yaml"],
+     re.compile(r"^(\s*)- name: .*host stack \(legacy routing"), 4,
+     SCEN + "c2-cilium-legacy-routing.yaml", 34000,
+     "fit: calibration.md C2 Cilium legacy host routing TCP_RR 34,000/s (chart), by "
+     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
+     "the host stack pass (routing, netfilter, veth hand-off) that no kernel measures; "
+     "latency only, its CPU is not charged"),
+]
+PROBE_NS = 10000.0
+
+
+def fit_hop_delay(meshsim, what, paths, hop_re, nhops, scenario, rate, before, after):
+    """Latency of each of a profile's nhops hops of a round trip, from one
+    C2 TCP_RR figure: the round trip is linear in it (the hops are passed
+    once each), so a run at 0 and one at PROBE_NS give it exactly."""
+    target = 1.0 / rate
+    for path in paths:
+        set_hop_delay(path, hop_re, nhops, 0, "probe")
     rtt0, sha = round_trip_s(meshsim, scenario)
-    set_wireguard_delay(path, 10000, "probe")
+    for path in paths:
+        set_hop_delay(path, hop_re, nhops, PROBE_NS, "probe")
     rtt1, _ = round_trip_s(meshsim, scenario)
-    slope = (rtt1 - rtt0) / 10e-6              # 4 hops per round trip
+    slope = (rtt1 - rtt0) / (PROBE_NS * 1e-9)   # nhops per round trip
     delay_s = (target - rtt0) / slope
     if delay_s < 0:
-        raise SystemExit("fit_meshes: WireGuard's CPU alone exceeds C2's round trip")
-    source = (f"fit: calibration.md C2 WireGuard TCP_RR 16,400/s at MTU 1500 (chart), by "
-              f"tools/fit_meshes.py on {scenario}, reference profile {sha[:12]}; the "
-              f"kernel crypto worker hand-off no CPU kernel measures")
-    set_wireguard_delay(path, delay_s * 1e9, source)
-    print(f"cilium WireGuard hop delay: {delay_s * 1e6:.2f} us (round trip without it "
-          f"{rtt0 * 1e6:.2f} us, target {target * 1e6:.2f} us)")
+        raise SystemExit(f"fit_meshes: {what}: the CPU work alone exceeds the figure's round trip")
+    source = before.format(scenario=scenario, sha=sha[:12]) + "; " + after
+    for path in paths:
+        set_hop_delay(path, hop_re, nhops, delay_s * 1e9, source)
+    print(f"{what}: {delay_s * 1e6:.2f} us (round trip without it {rtt0 * 1e6:.2f} us, "
+          f"target {target * 1e6:.2f} us)")
 
 
 # --- C3: the GKE platform (e2-standard-8) and Linkerd's framework term ---
@@ -580,7 +622,8 @@ def main(argv):
         return 2
     meshsim = argv[1]
     fit_c2_latency(meshsim)
-    fit_c2_wireguard(meshsim)
+    for fit in HOP_DELAYS:
+        fit_hop_delay(meshsim, *fit)
     fit_c1_baseline(meshsim)
     for (mesh, component, param, scenario, figure, target) in TARGETS:
         path = f"configs/meshes/{mesh}.yaml"

@@ -28,4 +28,12 @@ grep -q '| C1 | Istio 1.20 text: two sidecars add to p90' "$TMP/report" \
 grep -q '| C3 | ztunnel CPU (sum) at 1200 rps' "$TMP/report" || fail "the report lacks C3's levels"
 grep -q '| C3 | Linkerd proxies memory (sum) at 60 rps' "$TMP/report" || fail "the report lacks C3's memory"
 grep -q '| C5 | Cilium agent memory at 50,000 pods' "$TMP/report" || fail "the report lacks C5"
+# C2's TCP_RR figures: the Cilium variants (profiles in configs/meshes/) are rows.
+for row in 'Cilium legacy host routing TCP_RR' 'Cilium IPsec TCP_RR, MTU 1500' \
+	'Cilium IPsec TCP_RR, MTU 9000' 'Cilium WireGuard TCP_RR, MTU 9000'; do
+	grep -q "| C2 | $row |" "$TMP/report" || fail "the report lacks C2 $row"
+done
+# ... and the 32-process figure, shown as predicted but not held.
+grep -q '| C2 | Cilium TCP_RR with 32 processes: requests/s' "$TMP/report" \
+	|| fail "the report lacks C2's 32-process TCP_RR"
 exit 0
