@@ -245,6 +245,8 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		store_add_scalar(r, "component", k->name, "cpu_kernel", k->kernel_cores, "cores");
 		store_add_scalar(r, "component", k->name, "cpu_dashboard", k->dashboard_cores, "cores");
 		store_add_scalar(r, "component", k->name, "memory", k->memory_bytes, "B");
+		store_add_scalar(r, "component", k->name, "hops", k->hops_per_s, "1/s");
+		store_add_scalar(r, "component", k->name, "wakeups", k->wakeups_per_s, "1/s");
 	}
 	store_add_attr(r, "mesh.profile", rr->mesh);
 	for (size_t i = 0; i < rr->nservices; i++) {

@@ -119,12 +119,13 @@ json_t *report_json_run(const report_run *run)
 	json_t *comp = json_array();
 	for (size_t i = 0; i < run->ncomponents; i++) {
 		const runner_component_result *k = &run->components[i];
-		json_array_append_new(comp, json_pack("{s:s, s:i, s:b, s:f, s:f, s:f, s:f}", "name", k->name,
-		                                      "instances", k->instances, "user_space",
-		                                      k->user_space, "cpu_user_cores", k->user_cores,
-		                                      "cpu_kernel_cores", k->kernel_cores,
+		json_array_append_new(comp, json_pack("{s:s, s:i, s:b, s:f, s:f, s:f, s:f, s:f, s:f}",
+		                                      "name", k->name, "instances", k->instances,
+		                                      "user_space", k->user_space, "cpu_user_cores",
+		                                      k->user_cores, "cpu_kernel_cores", k->kernel_cores,
 		                                      "cpu_dashboard_cores", k->dashboard_cores,
-		                                      "memory_bytes", k->memory_bytes));
+		                                      "memory_bytes", k->memory_bytes, "hops_per_s",
+		                                      k->hops_per_s, "wakeups_per_s", k->wakeups_per_s));
 	}
 	json_t *o = json_pack("{s:s, s:s, s:I, s:i, s:s, s:I, s:f, s:f, s:o, s:o}", "scenario",
 	                      run->scenario_name, "config_hash", run->config_hash, "seed",

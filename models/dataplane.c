@@ -417,6 +417,73 @@ void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
 	          user_ns, kernel_ns);
 }
 
+/* M/M/k at offered load a < k: the probability of waiting (Erlang C) and
+ * the probability that every server is idle (P0). */
+static void mmk(int k, double a, double *wait_prob, double *idle_prob)
+{
+	double term = 1.0, sum = 1.0; /* a^0 / 0! */
+	for (int i = 1; i < k; i++) {
+		term *= a / i;
+		sum += term;
+	}
+	double top = term * a / k * k / (k - a); /* a^k / k! * k / (k - a) */
+	*wait_prob = top / (sum + top);
+	*idle_prob = 1.0 / (sum + top);
+}
+
+/* Per-flow: the chance that a fluid hop wakes a worker. M/M/k's P0 takes
+ * every hop as an independent arrival, but a request's hops at one proxy
+ * come together (parallel calls, their replies), and a hop that arrives
+ * while its sibling is served wakes nothing. The sampled hops (as events)
+ * show the share that found no worker busy with sampled traffic; divided
+ * by what the other sampled requests explain (M/M/k P0 at the sampled
+ * load), that is the share f not shadowed by a sibling. The fluid hops
+ * then wake a worker when all are idle of the rest, whose load is taken
+ * as the share f of the offered load:
+ * p = f x P0(k, f x (work + wake CPU x p)), a fixed point like the one in
+ * dataplane_apply_fluid. Without sampled hops, f = 1. */
+static double fluid_wake_prob(const dp_instance *in, double window_ns)
+{
+	if (in->fluid_wake_per_idle <= 0 || in->fluid_hops_per_s <= 0)
+		return in->fluid_idle_prob;
+	int k = in->nworkers;
+	double f = 1.0;
+	if (in->sampled_hops > 0 && window_ns > 0) {
+		/* What the sampled hops saw, less what the other sampled requests
+		 * (their load a_s, as M/M/k) account for: their own siblings. */
+		double a_s = (in->user_ns + in->kernel_ns) / window_ns, wait_s, p0_s;
+		if (a_s >= k * 0.98)
+			a_s = k * 0.98;
+		mmk(k, a_s, &wait_s, &p0_s);
+		f = (double)in->sampled_wakes / (double)in->sampled_hops / p0_s;
+		if (f > 1.0)
+			f = 1.0;
+	}
+	double p = in->fluid_idle_prob;
+	for (int it = 0; it < 60; it++) {
+		double a = f * (in->fluid_work_cores + in->fluid_wake_per_idle * p);
+		if (a >= k * 0.98)
+			a = k * 0.98;
+		double wait_prob, p0;
+		mmk(k, a, &wait_prob, &p0);
+		double next = f * p0;
+		if (fabs(next - p) < 1e-9)
+			break;
+		p = 0.5 * (p + next);
+	}
+	return p;
+}
+
+double dataplane_fluid_wake_cores(const dp_instance *in, double window_ns)
+{
+	return in->fluid_wake_per_idle * fluid_wake_prob(in, window_ns);
+}
+
+double dataplane_fluid_wakeups_per_s(const dp_instance *in, double window_ns)
+{
+	return in->fluid_wake_per_idle > 0 ? in->fluid_hops_per_s * fluid_wake_prob(in, window_ns) : 0;
+}
+
 double dataplane_instance_memory(const dataplane *dp, const dp_instance *in)
 {
 	const mp_component *c = &dp->prof->components[in->component];
@@ -549,42 +616,41 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
 		fluid_path(dp, client_pod, server_pod, request_bytes, response_bytes, rate, 0);
 }
 
-/* M/M/k at offered load a < k: the probability of waiting (Erlang C) and
- * the probability that every server is idle (P0). */
-static void mmk(int k, double a, double *wait_prob, double *idle_prob)
-{
-	double term = 1.0, sum = 1.0; /* a^0 / 0! */
-	for (int i = 1; i < k; i++) {
-		term *= a / i;
-		sum += term;
-	}
-	double top = term * a / k * k / (k - a); /* a^k / k! * k / (k - a) */
-	*wait_prob = top / (sum + top);
-	*idle_prob = 1.0 / (sum + top);
-}
-
 void dataplane_apply_fluid(dataplane *dp)
 {
 	for (size_t i = 0; i < dp->ninst; i++) {
 		dp_instance *in = &dp->inst[i];
 		if (!in->has_workers || in->fluid_hops_per_s <= 0)
 			continue;
-		/* Mean service per hop and offered load in workers. */
-		double busy = in->fluid_user_cores + in->fluid_kernel_cores;
-		double service_ns = busy * 1e9 / in->fluid_hops_per_s;
-		double a = busy;
+		/* Offered load in workers: the hops' CPU, plus the wake-up CPU of
+		 * the hops that find every worker idle, which holds a worker too
+		 * and so makes the workers idle less often. That is a fixed point
+		 * in the idle chance P0 (it moves the other way from the load, so
+		 * iterating on the midpoint settles fast). */
+		double work = in->fluid_user_cores + in->fluid_kernel_cores;
+		double wake_per_idle = in->fluid_hops_per_s * dp->nodes[in->node].wakeup_ns / 1e9;
 		int k = in->nworkers;
-		if (a >= k * 0.98)
-			a = k * 0.98;
-		double wait_prob, idle_prob;
-		mmk(k, a, &wait_prob, &idle_prob);
+		double wait_prob = 0, idle_prob = 1, a = work;
+		for (int it = 0; it < 60; it++) {
+			a = work + wake_per_idle * idle_prob;
+			if (a >= k * 0.98)
+				a = k * 0.98;
+			double p0;
+			mmk(k, a, &wait_prob, &p0);
+			if (fabs(p0 - idle_prob) < 1e-9)
+				break;
+			idle_prob = wake_per_idle > 0 ? 0.5 * (idle_prob + p0) : p0;
+		}
+		double service_ns = a * 1e9 / in->fluid_hops_per_s;
 		in->fluid_wait_ns = wait_prob * service_ns / (k - a);
 		in->fluid_idle_prob = idle_prob;
+		in->fluid_work_cores = work;
+		in->fluid_wake_per_idle = wake_per_idle;
 		/* The fluid hops that find every worker idle wake one: the
-		 * platform's wake-up CPU, as kernel time of the proxy. */
-		double wake_cores = in->fluid_hops_per_s * idle_prob * dp->nodes[in->node].wakeup_ns / 1e9;
-		in->fluid_kernel_cores += wake_cores;
-		dp->nodes[in->node].fluid_cores += wake_cores;
+		 * platform's wake-up CPU, as kernel time of the proxy. Reserved on
+		 * the node at this bound (hops taken as independent); the report
+		 * prices it with what the sampled hops show (fluid_wake_prob). */
+		dp->nodes[in->node].fluid_cores += wake_per_idle * idle_prob;
 	}
 	for (size_t n = 0; n < dp->nnodes; n++) {
 		dp_node *node = &dp->nodes[n];
@@ -664,17 +730,23 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	dp_request *req = (dp_request *)((char *)w - offsetof(dp_request, waiter));
 	dataplane *dp = req->dp;
 	const mp_component *c = &dp->prof->components[dp->inst[req->cur_inst].component];
-	const dp_instance *in = &dp->inst[req->cur_inst];
+	dp_instance *in = &dp->inst[req->cur_inst];
 	double delay = 0, wake = 0;
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
 		 * wait it causes, and the wake-up when they happen to be idle. */
+		/* A waking hop finds the fluid traffic's workers idle P0 of
+		 * the time: its expected wake-up (latency and CPU). */
 		wake = req->waking ? in->fluid_idle_prob : 0;
 		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
+		in->sampled_hops++; /* counts restart with the statistics */
+		in->sampled_wakes += req->waking;
+		in->sampled_wake_sum += wake;
 	} else if (req->waking) {
 		/* An idle worker was asleep: the wake-up adds latency (the
 		 * component's wakeupDelay), and the platform's wake-up CPU. */
 		wake = 1;
+		in->wakeups++;
 		delay = c->wakeup_delay.value;
 	}
 	req->job.kernel_ns += (int64_t)llround(wake * dp->nodes[in->node].wakeup_ns);
@@ -877,6 +949,9 @@ void dataplane_restart_stats(dataplane *dp)
 		dp_instance *in = &dp->inst[i];
 		in->user_ns = in->kernel_ns = 0;
 		in->requests = 0;
+		in->sampled_hops = in->sampled_wakes = 0;
+		in->sampled_wake_sum = 0;
+		in->wakeups = 0;
 		if (in->has_workers)
 			pool_restart_stats(&in->workers);
 	}

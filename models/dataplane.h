@@ -90,7 +90,14 @@ typedef struct dp_instance {
 	double fluid_hops_per_s;
 	double fluid_wait_ns;
 	double fluid_idle_prob; /* chance that all workers are idle (M/M/k P0) */
+	/* Per-flow wake-ups: the fluid hops' CPU without them (cores), and
+	 * the wake-up CPU if every fluid hop woke a worker (cores); see
+	 * dataplane_fluid_wake_cores. */
+	double fluid_work_cores, fluid_wake_per_idle;
+	uint64_t sampled_hops, sampled_wakes; /* hops as events with fluid traffic, in the window */
+	double sampled_wake_sum; /* their expected wake-ups (each: waking x fluid_idle_prob) */
 	uint64_t requests;     /* hops handled in the window */
+	uint64_t wakeups;      /* of them (as events), those that woke an idle worker */
 	uint64_t connections;  /* connections opened through it (whole run) */
 } dp_instance;
 
@@ -247,6 +254,16 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
  * delays those requests by the mean wait for a worker that the fluid
  * traffic causes (Erlang C over its workers). Call once, before running. */
 void dataplane_apply_fluid(dataplane *dp);
+
+/* Per-flow: the wake-up CPU of an instance's fluid hops, in cores (kernel
+ * time): the hops that find every worker idle, from M/M/k corrected by
+ * what the sampled hops (as events) show of a request's hops arriving
+ * together, times the node's wake-up CPU. */
+double dataplane_fluid_wake_cores(const dp_instance *in, double window_ns);
+/* Per-flow: the fluid hops that wake a worker, per second (the same
+ * estimate as dataplane_fluid_wake_cores). window_ns: the statistics
+ * window the instance's event counts cover. */
+double dataplane_fluid_wakeups_per_s(const dp_instance *in, double window_ns);
 
 /* Memory of an instance now, bytes. */
 double dataplane_instance_memory(const dataplane *dp, const dp_instance *in);

@@ -488,8 +488,12 @@ runner_component_result *runner_component_results(const runner *r, size_t *n)
 		o->instances++;
 		/* Events measured, plus the fluid demand under per-flow. */
 		o->user_cores += in->user_ns / window_ns + in->fluid_user_cores;
-		o->kernel_cores += in->kernel_ns / window_ns + in->fluid_kernel_cores;
+		o->kernel_cores += in->kernel_ns / window_ns + in->fluid_kernel_cores +
+		                   dataplane_fluid_wake_cores(in, window_ns);
 		o->hops += in->requests + (uint64_t)llround(in->fluid_hops_per_s * window_ns / 1e9);
+		o->hops_per_s += in->requests / window_ns * 1e9 + in->fluid_hops_per_s;
+		o->wakeups_per_s += (in->wakeups + in->sampled_wake_sum) / window_ns * 1e9 +
+		                    dataplane_fluid_wakeups_per_s(in, window_ns);
 		o->memory_bytes += dataplane_instance_memory(dp, in);
 	}
 	runner_component_result *k = &out[nc];

@@ -48,6 +48,8 @@ typedef struct runner_component_result {
 	double dashboard_cores; /* what container metrics show */
 	double memory_bytes;    /* all instances, at the end */
 	uint64_t hops;          /* hops handled in the window */
+	double hops_per_s;      /* the same, per second of the window */
+	double wakeups_per_s;   /* hops that woke an idle worker, per second */
 } runner_component_result;
 
 typedef struct runner {

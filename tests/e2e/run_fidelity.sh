@@ -24,4 +24,33 @@ w = b["workloads"][0]
 assert w["sampled_connections"] == 4 and w["connections"] == 40, w
 assert abs(w["throughput"] - 3000) / 3000 < 0.01, w["throughput"]
 PY
+
+# With the platform's wake-up CPU (C3's GKE nodes, a call graph, 3 client
+# pods, 3 waypoint replicas): per flow corrects M/M/k's wake-up chance by
+# what the sampled hops show of a request's hops arriving together. Its
+# agreement is looser than the 5 % / 10 % above, which hold without
+# wake-ups: measured, the worst CPU is the waypoint at 600 rps (-6.6 %),
+# the worst p99 -12.5 % at 1200 rps (a sampled hop pays its expected
+# wake-up, not a whole one or none). This guards those figures: 8 % and
+# 15 %.
+C3=configs/scenarios/calibration/c3-faces.yaml
+for q in 60 240 600 1200; do
+	for f in per-request per-flow; do
+		"$MESHSIM" run "$C3" --set spec.fidelity=$f --set "spec.workloads[0].qps=$q/s" \
+			--progress never --output-format json >"$TMP/c3-$f-$q.json"
+	done
+	python3 - "$TMP/c3-per-request-$q.json" "$TMP/c3-per-flow-$q.json" <<'PY' || fail "C3 fidelity at $q rps"
+import json, sys
+a, b = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
+for x, y in zip(a["components"], b["components"]):
+    if x["name"] == "node-kernel":
+        continue
+    cx, cy = x["cpu_dashboard_cores"], y["cpu_dashboard_cores"]
+    assert x["name"] == y["name"] and cx > 0 and y["wakeups_per_s"] > 0
+    assert abs(cy - cx) / cx < 0.08, (x["name"], cx, cy)
+pa, pb = (r["workloads"][0]["latency"]["percentiles"] for r in (a, b))
+p99 = lambda p: p["99"]
+assert p99(pa) and abs(p99(pb) - p99(pa)) / p99(pa) < 0.15, (p99(pa), p99(pb))
+PY
+done
 exit 0

@@ -377,26 +377,48 @@ static void test_wakeup_cpu_per_request(void **state)
 	assert_true(fabs(kernel[1] - kernel[0] - 2 * 3000.0) < 1e-6); /* client: hops 0 and 4 */
 }
 
+/* M/M/3's chance that all 3 servers are idle at offered load a. */
+static double p0_mm3(double a)
+{
+	return 1.0 / (1 + a + a * a / 2 + a * a * a / 6 * 3 / (3 - a));
+}
+
 /* Per flow: the fluid hops that find every worker idle (M/M/k P0) wake one,
- * which adds rate x P0 x wake-up CPU to the proxy's kernel demand. */
+ * and the wake-up CPU holds a worker too, so P0 solves
+ * p = P0(work + rate x W x p); without sampled hops the fluid wake-up CPU
+ * is rate x W x p. The test solves it by bisection, apart from the code's
+ * iteration. */
 static void test_wakeup_cpu_per_flow(void **state)
 {
 	(void)state;
-	node_wakeup = 20000.0;
+	const double wake_ns = 20000.0;
+	node_wakeup = wake_ns;
 	world w;
 	world_init(&w, 1, true, false, 1);
 	dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
 	client->nworkers = 3;
 	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
 	double client_ns = 3 * SYSCALL_NS + record + FRAMEWORK_NS;
-	double rate = 1.5e9 / client_ns; /* offered load 1.5 workers */
+	double rate = 1.5e9 / client_ns; /* hops' own work: 1.5 workers */
 	dataplane_add_fluid(&w.dp, 1, 0, 100, 1000, rate);
 	double before = client->fluid_kernel_cores;
+	double node_before = w.dp.nodes[0].fluid_cores;
 	dataplane_apply_fluid(&w.dp);
-	/* P0 of M/M/3 at a = 1.5: 1 / (1 + a + a^2/2 + a^3/6 * 3/(3 - a)). */
-	double a = 1.5, p0 = 1.0 / (1 + a + a * a / 2 + a * a * a / 6 * 3 / (3 - a));
-	double expect = 2 * rate * p0 * 20000.0 / 1e9;
-	assert_true(fabs(client->fluid_kernel_cores - before - expect) < 1e-12);
+	double per_idle = 2 * rate * wake_ns / 1e9; /* 2 hops per request at this proxy */
+	double lo = 0, hi = 1;
+	for (int i = 0; i < 100; i++) {
+		double mid = (lo + hi) / 2;
+		if (p0_mm3(1.5 + per_idle * mid) > mid)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	assert_true(fabs(client->fluid_idle_prob - lo) < 1e-6);
+	assert_true(client->fluid_kernel_cores == before); /* priced apart, not as work */
+	assert_true(fabs(dataplane_fluid_wake_cores(client, 0) - per_idle * lo) < 1e-6);
+	assert_true(fabs(dataplane_fluid_wakeups_per_s(client, 0) - 2 * rate * lo) < 1e-3);
+	/* ... and reserved on the client's node. */
+	assert_true(fabs(w.dp.nodes[0].fluid_cores - node_before - per_idle * lo) < 1e-6);
 	world_free(&w);
 	node_wakeup = 0;
 }
