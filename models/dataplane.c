@@ -5,6 +5,10 @@
 
 #include "models/dataplane.h"
 
+#include <gsl/gsl_randist.h>
+
+#include "sim/rng.h"
+
 /* Conditions that depend only on the mesh options, not on the request. */
 #define DP_MESH_BITS (MP_WHEN_MTLS | MP_WHEN_NO_MTLS | MP_WHEN_L7 | MP_WHEN_NO_L7 | \
                       MP_WHEN_HTTP_PARSING | MP_WHEN_NO_HTTP_PARSING | MP_WHEN_WIREGUARD | \
@@ -57,6 +61,12 @@ static int add_instance(dataplane *dp, int component, int node)
 	in->nworkers = workers;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
 		return -1;
+	if (in->has_workers && c->wakeup_exponential) {
+		in->wake_rng = sim_stream_new((sim_stream_key){dp->opt.seed, dp->opt.replication,
+		                                               "wakeup-delay", dp->ninst});
+		if (!in->wake_rng)
+			return -1;
+	}
 	return (int)dp->ninst++;
 }
 
@@ -207,6 +217,10 @@ void dataplane_free(dataplane *dp)
 	if (dp->nodes)
 		for (size_t n = 0; n < dp->nnodes; n++)
 			ps_free(&dp->nodes[n].cpu);
+	if (dp->inst)
+		for (size_t i = 0; i < dp->ninst; i++)
+			if (dp->inst[i].wake_rng)
+				gsl_rng_free(dp->inst[i].wake_rng);
 	free(dp->nodes);
 	free(dp->pods);
 	free(dp->service_first_pod);
@@ -751,6 +765,10 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	}
 	req->job.kernel_ns += (int64_t)llround(wake * dp->nodes[in->node].wakeup_ns);
 	req->waking = false;
+	if (delay > 0 && in->wake_rng && wake > 0) {
+		/* Exponential wake-ups: the same mean, a tail. */
+		delay += wake * c->wakeup_delay.value * (gsl_ran_exponential(in->wake_rng, 1.0) - 1.0);
+	}
 	if (delay > 0) {
 		sim_schedule(sim, (sim_time_t)llround(delay), on_woken, req, 0);
 		return;

@@ -49,6 +49,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "models/app.h"
 #include "models/kernels/cost.h"
 #include "models/mesh_profile.h"
@@ -96,6 +98,7 @@ typedef struct dp_instance {
 	double fluid_work_cores, fluid_wake_per_idle;
 	uint64_t sampled_hops, sampled_wakes; /* hops as events with fluid traffic, in the window */
 	double sampled_wake_sum; /* their expected wake-ups (each: waking x fluid_idle_prob) */
+	gsl_rng *wake_rng;     /* exponential wake-up delays only; else NULL */
 	uint64_t requests;     /* hops handled in the window */
 	uint64_t wakeups;      /* of them (as events), those that woke an idle worker */
 	uint64_t connections;  /* connections opened through it (whole run) */
@@ -138,6 +141,10 @@ typedef struct dp_options {
 	 * hops' calibrated operations (a platform cost: virtualised
 	 * interrupts and idle exits, cold caches). Kernel time of the proxy. */
 	const double *node_wakeup_ns;
+	/* Random streams (exponential wake-up delays) are keyed by these,
+	 * "wakeup-delay" and the instance's index (sim/rng.h). */
+	uint64_t seed;
+	uint32_t replication;
 } dp_options;
 
 /* A pod: where it runs, and whether it is in the mesh. */

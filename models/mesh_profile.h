@@ -49,6 +49,7 @@ typedef struct mp_component {
 	/* Latency (not CPU) added when an idle worker is woken for a hop: the
 	 * scheduler's wake-up, which batching hides under load. ns. */
 	mp_param wakeup_delay;
+	bool wakeup_exponential; /* the delay is exponential with that mean, not fixed */
 	/* Memory: base + per open connection + per config object held. */
 	mp_param memory_base;              /* bytes */
 	mp_param memory_per_connection;    /* bytes */

@@ -329,6 +329,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	opt.latency_ns = sp->cluster.network_latency_ns;
 	opt.config_objects = sp->n_services + nserver_pods;
 	opt.waypoint_replicas = (int)sp->mesh.waypoint.replicas;
+	opt.seed = seed;
+	opt.replication = replication;
 	opt.node_wakeup_ns = nl.wakeup_ns;
 	service_ns = calloc(sp->n_services ? sp->n_services : 1, sizeof(int));
 	if (!service_ns)

@@ -138,6 +138,7 @@ static mesh_profile *convert(const scn_mp_doc *d)
 		c->framework_per_request = param(&in->framework_per_request);
 		c->framework_per_connection = param(&in->framework_per_connection);
 		c->wakeup_delay = param(&in->wakeup_delay);
+		c->wakeup_exponential = in->wakeup_distribution == 1;
 		c->memory_base = param(&in->memory.base);
 		c->memory_per_connection = param(&in->memory.per_connection);
 		c->memory_per_config_object = param(&in->memory.per_config_object);

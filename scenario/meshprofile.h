@@ -152,6 +152,7 @@ typedef struct scn_mp_component {
 	scn_mp_param framework_per_request;
 	scn_mp_param framework_per_connection;
 	scn_mp_param wakeup_delay;
+	int wakeup_distribution; /* 0 fixed, 1 exponential */
 	scn_mp_memory memory;
 	bool pools_upstream;
 	bool resumes_sessions;

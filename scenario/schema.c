@@ -635,6 +635,7 @@ OBJ(workers_param_obj, "WorkersParam", scn_mp_param, workers_param_fields, NULL,
 static const char *const mp_scope_values[] = {"pod", "node", "service-account", "namespace",
 					      NULL};
 static const char *const mp_direction_values[] = {"request", "response", NULL};
+static const char *const mp_wakeup_dist_values[] = {"fixed", "exponential", NULL};
 static const char *const mp_side_values[] = {"client", "server", "waypoint", NULL};
 static const char *const mp_size_words[] = {"request", "response", "message", "l4Rules",
 					    "l7Rules", "packets", NULL};
@@ -844,6 +845,10 @@ static const schema_field component_fields[] = {
 	 .child = &delay_param_obj, FLD(scn_mp_component, wakeup_delay),
 	 .doc = "Latency (not CPU) added when an idle worker is woken for a hop; batching hides "
 	 "it under load."},
+	{.name = "wakeupDistribution", .type = ST_ENUM, .def = "fixed",
+	 .enum_values = mp_wakeup_dist_values, FLD(scn_mp_component, wakeup_distribution),
+	 .doc = "fixed: every wake-up takes wakeupDelay; exponential: a random delay with that "
+	 "mean (a tail: the scheduler does not wake a thread in a constant time)."},
 	{.name = "memory", .type = ST_OBJECT, .flags = SF_REQUIRED, .child = &memory_model_obj,
 	 FLD(scn_mp_component, memory), .doc = "Memory model."},
 	{.name = "poolsUpstream", .type = ST_BOOL, .def = "false",

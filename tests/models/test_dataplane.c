@@ -262,6 +262,82 @@ static void test_exact_latency_with_wakeups(void **state)
 	world_free(&w);
 }
 
+/* Exponential wake-ups: requests one at a time (every hop wakes its
+ * idle worker), so latency = the fixed parts + 4 exponential delays of
+ * mean WAKEUP_NS: their mean over 4000 requests within 4 standard errors,
+ * a tail (some request waits over 3 means more than the fixed case), and
+ * the same draws for the same seed. */
+static uint64_t world_seed = 1;
+
+static double mean_exponential_latency(sim_time_t *max_extra)
+{
+	build_profile();
+	proxy.wakeup_exponential = true;
+	enum { N = 4000 };
+	world w;
+	memset(&w, 0, sizeof w);
+	w.sim = sim_create(0);
+	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
+	assert_int_equal(app_service_init(&w.app, w.sim, "srv", 1, 64, d, 1, 0, 1), 0);
+	double cores[2] = {2, 2}, speed[2] = {1, 1};
+	dp_pod pods[2] = {{1, 0, true}, {0, -1, true}};
+	int first[1] = {0};
+	dp_options opt = {0};
+	opt.mtls = true;
+	opt.http_parsing = true;
+	opt.latency_ns = LATENCY_NS;
+	opt.seed = world_seed;
+	assert_int_equal(dataplane_init(&w.dp, w.sim, &prof, &costs, cores, speed, 2, pods, 2,
+	                                &w.app, 1, first, &opt),
+	                 0);
+	w.reqs = calloc(N, sizeof(*w.reqs));
+	w.sent = calloc(N, sizeof(*w.sent));
+	w.latency = calloc(N, sizeof(*w.latency));
+	for (uint64_t i = 0; i < N; i++)
+		sim_schedule_at(w.sim, (sim_time_t)i * 10 * APP_NS, SIM_CLASS_DEFAULT, on_send, &w, i);
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, N);
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	double cpu = 2 * SYSCALL_NS + record + 2 * SYSCALL_NS + SYSCALL_NS + SYSCALL_NS +
+	             2 * FRAMEWORK_NS;
+	sim_time_t fixed = (sim_time_t)cpu + 2 * LATENCY_NS + APP_NS + (sim_time_t)HOP_DELAY_NS;
+	double sum = 0;
+	*max_extra = 0;
+	for (int i = 1; i < N; i++) { /* request 0 also pays the handshake */
+		sim_time_t extra = w.latency[i] - fixed;
+		assert_true(extra >= 0);
+		sum += (double)extra;
+		if (extra > *max_extra)
+			*max_extra = extra;
+	}
+	free(w.reqs);
+	free(w.sent);
+	free(w.latency);
+	dataplane_free(&w.dp);
+	app_service_free(&w.app);
+	sim_destroy(w.sim);
+	proxy.wakeup_exponential = false;
+	return sum / (N - 1);
+}
+
+static void test_exponential_wakeups(void **state)
+{
+	(void)state;
+	sim_time_t max1, max2, max3;
+	world_seed = 1;
+	double m1 = mean_exponential_latency(&max1);
+	double m2 = mean_exponential_latency(&max2);
+	world_seed = 2;
+	double m3 = mean_exponential_latency(&max3);
+	world_seed = 1;
+	/* a sum of 4 exponentials: mean 4 w, standard deviation 2 w */
+	double se = 2 * WAKEUP_NS / sqrt(3999.0);
+	assert_true(fabs(m1 - 4 * WAKEUP_NS) < 4 * se);
+	assert_true(max1 > 4 * WAKEUP_NS * 3);
+	assert_true(m1 == m2 && max1 == max2);
+	assert_true(m3 != m1);
+}
+
 /* Many overlapping requests: all complete, once; the CPU charged to
  * instances and node kernels equals the work the cores did, and equals
  * the per-request cost times the number of requests. */
@@ -573,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_mtls_off_removes_record_cost_only),
 		cmocka_unit_test(test_wireguard_only_cross_node),
 		cmocka_unit_test(test_exact_latency_with_wakeups),
+		cmocka_unit_test(test_exponential_wakeups),
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
 		cmocka_unit_test(test_pooled_upstream_reused),
 		cmocka_unit_test(test_fluid_demand),
