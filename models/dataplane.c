@@ -92,6 +92,7 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 	size_t nwp = (size_t)(dp->wp_replicas = opt->waypoint_replicas > 1 ? opt->waypoint_replicas : 1);
 	dp->waypoint_node = calloc(nservices * nwp + 1, sizeof(int));
 	dp->wp_next = calloc(nservices + 1, sizeof(uint32_t));
+	dp->service_http2 = calloc(nservices + 1, sizeof(bool));
 	dp->deployed = calloc(nc ? nc : 1, sizeof(bool));
 	size_t cap = nc * (npods + nnodes + nservices * nwp) + 1;
 	dp->inst = calloc(cap, sizeof(*dp->inst));
@@ -99,9 +100,12 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 	dp->node_inst = malloc((nnodes * nc + 1) * sizeof(int));
 	dp->service_inst = malloc((nservices * nwp * nc + 1) * sizeof(int));
 	if (!dp->nodes || !dp->pods || !dp->service_first_pod || !dp->waypoint_node || !dp->wp_next ||
+	    !dp->service_http2 ||
 	    !dp->deployed || !dp->inst || !dp->pod_inst || !dp->node_inst || !dp->service_inst)
 		goto fail;
 	memcpy(dp->pods, pods, npods * sizeof(*pods));
+	if (opt->service_http2 && nservices)
+		memcpy(dp->service_http2, opt->service_http2, nservices * sizeof(bool));
 	if (nservices)
 		memcpy(dp->service_first_pod, service_first_pod, nservices * sizeof(int));
 	for (size_t i = 0; i < npods * nc; i++)
@@ -226,6 +230,7 @@ void dataplane_free(dataplane *dp)
 	free(dp->service_first_pod);
 	free(dp->waypoint_node);
 	free(dp->wp_next);
+	free(dp->service_http2);
 	free(dp->deployed);
 	free(dp->inst);
 	free(dp->pod_inst);
@@ -569,6 +574,7 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
 	unsigned ctx = mesh_bits(&dp->opt);
 	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
+	ctx |= dp->service_http2[sp->service] ? MP_WHEN_HTTP2 : MP_WHEN_HTTP1;
 	uint32_t req_total = req_body + DP_REQUEST_HEAD_BYTES;
 	uint32_t resp_total = resp_body + DP_RESPONSE_HEAD_BYTES;
 	for (int phase = 0; phase < 2; phase++) {
@@ -951,6 +957,7 @@ void dataplane_send(dataplane *dp, dp_request *req)
 	req->cur_node = cp->node >= 0 ? cp->node : -1;
 	unsigned ctx = mesh_bits(&dp->opt);
 	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
+	ctx |= dp->service_http2[sp->service] ? MP_WHEN_HTTP2 : MP_WHEN_HTTP1;
 	if (req->new_connection)
 		ctx |= MP_WHEN_NEW_CONNECTION;
 	req->ctx = ctx;

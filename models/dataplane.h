@@ -136,6 +136,10 @@ typedef struct dp_options {
 	 * namespace. Namespace index of each service: one waypoint
 	 * deployment serves all the services of a namespace. */
 	const int *service_namespace;
+	/* Borrowed during dataplane_init only; NULL = all HTTP/1.1. Per
+	 * service: it speaks HTTP/2 (http2 or grpc), which sets the http2
+	 * condition of requests to it (http1 otherwise). */
+	const bool *service_http2;
 	/* Borrowed during dataplane_init only; NULL = 0. Per node: CPU (ns)
 	 * a proxy pays there each time an idle worker is woken, beyond the
 	 * hops' calibrated operations (a platform cost: virtualised
@@ -165,6 +169,7 @@ typedef struct dataplane {
 	app_service *services; /* server applications, borrowed */
 	size_t nservices;
 	int *service_first_pod; /* pods of service s: first .. first + replicas - 1 */
+	bool *service_http2;   /* per service: HTTP/2 (the http2 condition) */
 	int wp_replicas;       /* pods per waypoint deployment */
 	int *waypoint_node;    /* [service * wp_replicas + r]: node of replica r of its waypoint */
 	uint32_t *wp_next;     /* per service: the waypoint replica the next request takes */

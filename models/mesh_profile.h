@@ -95,7 +95,11 @@ enum {
 	/* The path's pooling proxy found no idle upstream connection to the
 	 * destination and opens one (its handshake), as opposed to
 	 * new-connection: the application opened its connection. */
-	MP_WHEN_NEW_UPSTREAM = 1u << 12
+	MP_WHEN_NEW_UPSTREAM = 1u << 12,
+	/* The destination service's protocol (spec.services[].protocol):
+	 * HTTP/1.1, or HTTP/2 (http2 and grpc alike: HPACK and frames). */
+	MP_WHEN_HTTP1 = 1u << 13,
+	MP_WHEN_HTTP2 = 1u << 14
 };
 
 typedef enum mp_direction { MP_REQUEST, MP_RESPONSE } mp_direction;

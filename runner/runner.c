@@ -68,12 +68,6 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 	const scn_spec *sp = &scn->spec;
 	if (sp->n_churn)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
-	for (size_t i = 0; i < sp->n_services; i++)
-		if (sp->services[i].protocol != SCN_PROTO_HTTP1) {
-			append(warn, warnlen, "spec.services[].protocol http2/grpc: priced as HTTP/1.1 "
-			                      "by the mesh profiles in this version");
-			break;
-		}
 }
 
 /* Node i of the cluster: pools in order, each pool's nodes in order. */
@@ -252,6 +246,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	int *first_pod = NULL;
 	int *first_client = NULL; /* per workload: its first client pod */
 	int *service_ns = NULL;   /* per service: index of its namespace */
+	bool *service_h2 = NULL;  /* per service: speaks HTTP/2 */
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
 	r->workloads = calloc(sp->n_workloads ? sp->n_workloads : 1, sizeof(*r->workloads));
@@ -340,6 +335,12 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 			if (!strcmp(sp->namespaces[k].name, sp->services[i].namespace_))
 				service_ns[i] = (int)k;
 	opt.service_namespace = service_ns;
+	service_h2 = calloc(sp->n_services ? sp->n_services : 1, sizeof(bool));
+	if (!service_h2)
+		goto oom;
+	for (size_t i = 0; i < sp->n_services; i++)
+		service_h2[i] = sp->services[i].protocol != SCN_PROTO_HTTP1;
+	opt.service_http2 = service_h2;
 	if (dataplane_init(&r->dp, r->sim, mesh, costs, nl.cores, nl.speed, nl.n, pods, npods,
 	                   r->services, r->nservices, first_pod, &opt) != 0)
 		goto oom;
@@ -394,6 +395,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	free(first_pod);
 	free(first_client);
 	free(service_ns);
+	free(service_h2);
 	free_layout(&nl);
 	return 0;
 oom:
@@ -403,6 +405,7 @@ fail:
 	free(first_pod);
 	free(first_client);
 	free(service_ns);
+	free(service_h2);
 	free_layout(&nl);
 	runner_free(r);
 	return -1;

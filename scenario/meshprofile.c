@@ -25,15 +25,15 @@ static const char *const when_names[] = {
 	"mtls",           "no-mtls",   "l7",        "no-l7",
 	"http-parsing",   "no-http-parsing",        "wireguard", "same-node",
 	"cross-node",     "new-connection",         "l4-policy", "l7-policy",
-	"new-upstream",
+	"new-upstream",   "http1",     "http2",
 };
-_Static_assert(sizeof when_names / sizeof when_names[0] == 13, "one name per MP_WHEN_* bit");
-_Static_assert(MP_WHEN_NEW_UPSTREAM == 1u << 12, "when_names follows the MP_WHEN_* bits");
+_Static_assert(sizeof when_names / sizeof when_names[0] == 15, "one name per MP_WHEN_* bit");
+_Static_assert(MP_WHEN_HTTP2 == 1u << 14, "when_names follows the MP_WHEN_* bits");
 _Static_assert((int)SCN_LOAD_CANONICAL == (int)MP_LOAD_CANONICAL, "the same flag");
 
 const char *mesh_profile_when_name(unsigned bit_index)
 {
-	return bit_index < 13 ? when_names[bit_index] : NULL;
+	return bit_index < sizeof when_names / sizeof when_names[0] ? when_names[bit_index] : NULL;
 }
 
 const char *mesh_profile_scope_name(mp_scope s)
@@ -81,7 +81,7 @@ static unsigned when_bits(char *const *words, size_t n)
 {
 	unsigned bits = 0;
 	for (size_t i = 0; i < n; i++)
-		for (unsigned b = 0; b < 13; b++)
+		for (unsigned b = 0; mesh_profile_when_name(b); b++)
 			if (!strcmp(words[i], when_names[b]))
 				bits |= 1u << b;
 	return bits;

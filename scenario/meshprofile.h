@@ -124,7 +124,7 @@ int mesh_profile_load_string(const char *name, const char *text, size_t len, uns
 int mesh_profile_load_file(const char *path, const char *doc_name, mesh_profile **out,
 			   char **json, char hash_hex[65], diag_list *errors);
 
-/* Spelling of MP_WHEN_* bit i (0..11) as written in `when`, NULL past the end. */
+/* Spelling of MP_WHEN_* bit i as written in `when`, NULL past the last bit. */
 const char *mesh_profile_when_name(unsigned bit_index);
 /* Names of the enums as written in YAML. */
 const char *mesh_profile_scope_name(mp_scope s);

@@ -659,7 +659,8 @@ static unsigned check_when(check_ctx *c, char *const *words, size_t n)
 			schema_suggest(hint, sizeof hint, words[i], names, nn);
 			check_error(c, rel, "unknown condition \"%s\"%s; one of mtls, no-mtls, l7, "
 				    "no-l7, http-parsing, no-http-parsing, wireguard, same-node, "
-				    "cross-node, new-connection, l4-policy, l7-policy, new-upstream",
+				    "cross-node, new-connection, l4-policy, l7-policy, new-upstream, "
+				    "http1, http2",
 				    words[i], hint);
 			continue;
 		}
@@ -670,7 +671,8 @@ static unsigned check_when(check_ctx *c, char *const *words, size_t n)
 	static const unsigned pairs[][2] = {{MP_WHEN_MTLS, MP_WHEN_NO_MTLS},
 					    {MP_WHEN_L7, MP_WHEN_NO_L7},
 					    {MP_WHEN_HTTP_PARSING, MP_WHEN_NO_HTTP_PARSING},
-					    {MP_WHEN_SAME_NODE, MP_WHEN_CROSS_NODE}};
+					    {MP_WHEN_SAME_NODE, MP_WHEN_CROSS_NODE},
+					    {MP_WHEN_HTTP1, MP_WHEN_HTTP2}};
 	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
 		if ((bits & pairs[k][0]) && (bits & pairs[k][1]))
 			check_error(c, "when", "contradicts itself (both %s and %s): it never holds",
@@ -879,7 +881,8 @@ static const schema_field mp_op_fields[] = {
 	{.name = "when", .type = ST_STRINGS, LST(scn_mp_op, when, n_when),
 	 .doc = "Conditions the operation needs (all must hold): mtls, no-mtls, l7, no-l7, "
 	 "http-parsing, no-http-parsing, wireguard, same-node, cross-node, new-connection, "
-	 "l4-policy, l7-policy."},
+	 "l4-policy, l7-policy, new-upstream (the path's pooling proxy opens an upstream "
+	 "connection), http1, http2 (the destination service's protocol; grpc is http2)."},
 	{.name = "source", .type = ST_STRING, FLD(scn_mp_op, source),
 	 .doc = "Where the count comes from, when the hop's source does not say it."},
 };

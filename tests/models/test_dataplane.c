@@ -567,6 +567,60 @@ static void test_waypoint_replicas_per_namespace(void **state)
 	sim_destroy(sim);
 }
 
+/* The destination's protocol: a request to an HTTP/1.1 service holds the
+ * http1 condition, one to an HTTP/2 (or gRPC) service the http2 one, so a
+ * profile prices each with its own operations. */
+static void test_protocol_conditions(void **state)
+{
+	(void)state;
+	build_profile();
+	set_const(COST_H2_GRPC_SERVER, 700.0, 0.0);
+	static mp_hop_op p_ops[2];
+	static mp_hop p_hops[1];
+	static mp_component pc;
+	pc = proxy;
+	pc.framework_per_request.value = 0;
+	pc.pools_upstream = false;
+	p_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, MP_WHEN_HTTP1);
+	p_ops[1] = op(COST_H2_GRPC_SERVER, MP_SIZE_FIXED, 1, MP_WHEN_HTTP2);
+	p_hops[0] = (mp_hop){.name = "server proxy in", .direction = MP_REQUEST,
+	                     .side = MP_SIDE_SERVER, .component = 0, .ops = p_ops, .nops = 2};
+	mesh_profile pprof = {.name = "proto", .components = &pc, .ncomponents = 1, .hops = p_hops,
+	                      .nhops = 1};
+	sim_t *sim = sim_create(0);
+	app_service apps[2];
+	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(app_service_init(&apps[i], sim, "srv", 1, 64, d, 1, 0, (uint64_t)i), 0);
+	double cores[1] = {2}, speed[1] = {1};
+	dp_pod pods[3] = {{0, 0, true}, {0, 1, true}, {0, -1, false}};
+	int first[2] = {0, 1};
+	bool h2[2] = {false, true};
+	dp_options opt = {0};
+	opt.service_http2 = h2;
+	dataplane dp;
+	assert_int_equal(dataplane_init(&dp, sim, &pprof, &costs, cores, speed, 1, pods, 3, apps, 2,
+	                                first, &opt),
+	                 0);
+	dp_request reqs[2];
+	memset(reqs, 0, sizeof reqs);
+	for (int i = 0; i < 2; i++) {
+		reqs[i].client_pod = 2;
+		reqs[i].server_pod = i;
+		reqs[i].done = on_done_count;
+		dataplane_send(&dp, &reqs[i]);
+	}
+	sim_run(sim, 100 * APP_NS);
+	assert_int_equal(dp.requests_done, 2);
+	const dp_instance *to_h1 = &dp.inst[dp.pod_inst[0]], *to_h2 = &dp.inst[dp.pod_inst[1]];
+	assert_true(to_h1->user_ns + to_h1->kernel_ns == SYSCALL_NS);
+	assert_true(to_h2->user_ns + to_h2->kernel_ns == 700.0);
+	dataplane_free(&dp);
+	for (int i = 0; i < 2; i++)
+		app_service_free(&apps[i]);
+	sim_destroy(sim);
+}
+
 /* A load generator with 3 client pods and 2 server pods: connection i
  * runs from client i mod 3 to server (i / 3) mod 2, so 6 connections cover
  * every pair once; with one client pod it is the old i mod servers. */
@@ -659,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_wakeup_cpu_per_flow),
 		cmocka_unit_test(test_waypoint_replicas_per_namespace),
 		cmocka_unit_test(test_connections_over_client_pods),
+		cmocka_unit_test(test_protocol_conditions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,10 +80,10 @@ static void test_builtins_load(void **state)
 /* ---------------------------------------------------------------- architecture table */
 
 /* The conditions of one request, as the model sets them. */
-#define BASE (MP_WHEN_NO_L7 | MP_WHEN_HTTP_PARSING | MP_WHEN_CROSS_NODE)
+#define BASE (MP_WHEN_NO_L7 | MP_WHEN_HTTP_PARSING | MP_WHEN_CROSS_NODE | MP_WHEN_HTTP1)
 #define MTLS (MP_WHEN_MTLS)
 #define NOMTLS (MP_WHEN_NO_MTLS)
-#define L7 (MP_WHEN_L7 | MP_WHEN_HTTP_PARSING | MP_WHEN_CROSS_NODE)
+#define L7 (MP_WHEN_L7 | MP_WHEN_HTTP_PARSING | MP_WHEN_CROSS_NODE | MP_WHEN_HTTP1)
 #define SAME (MP_WHEN_NO_L7 | MP_WHEN_HTTP_PARSING | MP_WHEN_SAME_NODE)
 #define NOHTTP (MP_WHEN_NO_L7 | MP_WHEN_NO_HTTP_PARSING | MP_WHEN_CROSS_NODE)
 #define ANY_SIDE (-1)
@@ -148,6 +148,10 @@ static const arch_case arch_cases[] = {
 	{SCN_MESH_ISTIO_AMBIENT, BASE | MTLS | MP_WHEN_NEW_UPSTREAM, MP_REQUEST, MP_SIDE_CLIENT, "ztunnel", "tls13.mtls.x25519.ecdsa.client", true, "HBONE handshake per new pooled connection"},
 	{SCN_MESH_LINKERD, BASE | MTLS | MP_WHEN_NEW_UPSTREAM, MP_REQUEST, MP_SIDE_SERVER, "proxy", "tls13.mtls.x25519.ecdsa.server", true, "linkerd server handshake per new pooled connection"},
 	{SCN_MESH_ISTIO_SIDECAR, BASE | MTLS, MP_REQUEST, ANY_SIDE, "sidecar", "http1.parse.request", true, "HTTP parse"},
+	{SCN_MESH_ISTIO_SIDECAR, (BASE & ~MP_WHEN_HTTP1) | MP_WHEN_HTTP2 | MTLS, -1, ANY_SIDE, NULL, "http1.parse.request", false, "no HTTP/1.1 parse for an HTTP/2 service"},
+	{SCN_MESH_ISTIO_SIDECAR, (BASE & ~MP_WHEN_HTTP1) | MP_WHEN_HTTP2 | MTLS, MP_REQUEST, MP_SIDE_SERVER, "sidecar", "h2.grpc.server", true, "gRPC decoded inbound"},
+	{SCN_MESH_ISTIO_SIDECAR, (BASE & ~MP_WHEN_HTTP1) | MP_WHEN_HTTP2 | MTLS, MP_RESPONSE, MP_SIDE_CLIENT, "sidecar", "h2.grpc.client", true, "gRPC reply decoded outbound"},
+	{SCN_MESH_ISTIO_SIDECAR, BASE | MTLS, -1, ANY_SIDE, NULL, "h2.grpc.server", false, "no HTTP/2 work for an HTTP/1.1 service"},
 	{SCN_MESH_ISTIO_SIDECAR, NOHTTP | MTLS, -1, ANY_SIDE, NULL, "http1.parse.request", false, "no parse without httpParsing"},
 	{SCN_MESH_ISTIO_SIDECAR, BASE | MTLS, MP_REQUEST, MP_SIDE_CLIENT, NULL, "net.iptables_redirect.rtt", true, "outbound REDIRECT"},
 	{SCN_MESH_ISTIO_SIDECAR, BASE | MTLS, MP_REQUEST, MP_SIDE_SERVER, NULL, "net.iptables_redirect.rtt", true, "inbound REDIRECT"},
@@ -187,6 +191,8 @@ static const arch_case arch_cases[] = {
 	{SCN_MESH_LINKERD, BASE | MTLS, MP_REQUEST, MP_SIDE_SERVER, "proxy", "tls13.record.read", true, "mTLS open"},
 	{SCN_MESH_LINKERD, BASE | NOMTLS, MP_RESPONSE, MP_SIDE_SERVER, "proxy", "tls13.record.write", true, "mTLS response"},
 	{SCN_MESH_LINKERD, BASE | NOMTLS, MP_REQUEST, ANY_SIDE, "proxy", "http1.parse.request", true, "HTTP parse"},
+	{SCN_MESH_LINKERD, (BASE & ~MP_WHEN_HTTP1) | MP_WHEN_HTTP2, MP_REQUEST, ANY_SIDE, "proxy", "h2.grpc.server", true, "gRPC"},
+	{SCN_MESH_ISTIO_AMBIENT, (BASE & ~MP_WHEN_HTTP1) | MP_WHEN_HTTP2 | MTLS, -1, ANY_SIDE, "ztunnel", "h2.grpc.server", false, "ztunnel is L4 whatever the protocol"},
 	{SCN_MESH_LINKERD, BASE | NOMTLS, MP_REQUEST, MP_SIDE_CLIENT, NULL, "net.iptables_redirect.rtt", true, "iptables redirect"},
 	{SCN_MESH_LINKERD, BASE | MTLS, -1, MP_SIDE_WAYPOINT, NULL, NULL, false, "no waypoint"},
 	/* none: kernel only, TCP both ways */
