@@ -78,6 +78,7 @@ def c4_memory_mb(per_node):
 # telemetry on) at 2-64 client connections: each point runs its scenario with
 # spec.workloads[0].connections set (a ("connections", scenario, n) key).
 C1_CONNECTIONS = (2, 4, 8, 16, 32, 64)
+C1_BASELINE_TABLE = SCEN + "c1-latency-baseline.json"
 C1_CHART = {  # calibration.md C1, 2023 charts [verbatim value labels], ms
     ("90", "none"): (0.685, 0.708, 0.73, 0.76, 0.76, 0.782),
     ("90", "sidecars"): (1.853, 1.918, 1.996, 2.033, 2.081, 2.092),
@@ -106,11 +107,8 @@ def c1_sidecars_add_ms(pct):
     return read
 
 
-C1_BASELINE_FIT = "fit: c1-latency serviceTime (lognormal, to the mean no-mesh p90 and p99)"
+C1_BASELINE_FIT = "fit: c1-latency serviceTime at this connection count (lognormal, c1-latency-baseline.json)"
 C1_WAKEUP_FIT = "fit: istio-sidecar-1.20 wakeupDelay"
-# The chart's two-sidecar p99 at these connection counts is missed by more
-# than 15 % (KNOWN_MISSES says why).
-C1_P99_MISSED = (16, 32, 64)
 
 
 def c1_chart_rows():
@@ -284,11 +282,6 @@ FIGURES += [
 # the work), not held by --check. Keep this list short and honest: every
 # entry is a gap in the model.
 KNOWN_MISSES = {
-    **{f"2023 chart p99, two Istio 1.20 sidecars, {n} connections":
-       "the chart's latency grows with the client connections (p99 +13 % from 2 to 64), "
-       "meshsim's does not: at 1000 rps with paced connections the sidecars' two workers "
-       "almost never queue, and no per-connection cost is on the path; the tail comes only "
-       "from the exponential wake-ups (fitted at p90, 4 connections)" for n in C1_P99_MISSED},
     "ztunnel memory (sum) at 1200 rps": "C3's ztunnel memory grows with load (37 to 71 MiB) at "
     "a fixed 600 client connections; no term of meshsim's memory model grows so (the "
     "connections are persistent, in-flight buffers are not modelled)",
@@ -355,7 +348,12 @@ def run(meshsim, key):
     args = [meshsim, "run"]
     if isinstance(key, tuple) and key[0] == "connections":
         _, scenario, n = key
-        args += [scenario, "--set", f"spec.workloads[0].connections={n}"]
+        # The baseline fitted to the no-mesh rows at this connection count.
+        with open(C1_BASELINE_TABLE) as f:
+            st = json.load(f)["serviceTime"][str(n)]
+        args += [scenario, "--set", f"spec.workloads[0].connections={n}",
+                 "--set", f"spec.services[0].serviceTime.mean={st['mean_ns']}ns",
+                 "--set", f"spec.services[0].serviceTime.stddev={st['stddev_ns']}ns"]
     elif isinstance(key, tuple):
         scenario, qps, mode = key
         args += [scenario, "--set", f"spec.workloads[0].qps={qps}/s"]
