@@ -118,6 +118,32 @@ def with_value(lines, start, end, indent, value_ns, source):
     return lines[:start] + block + lines[end:]
 
 
+def rewrite_line(path, regex, new_line, what):
+    """Replaces the first line of a file that matches regex with
+    new_line(match) (without its newline)."""
+    with open(path) as f:
+        lines = f.readlines()
+    for i, line in enumerate(lines):
+        m = regex.match(line.rstrip("\n"))
+        if m:
+            lines[i] = new_line(m) + "\n"
+            break
+    else:
+        raise SystemExit(f"fit_meshes: no {what} line in {path}")
+    with open(path, "w") as f:
+        f.writelines(lines)
+
+
+def write_cpu_param(path, component, param, value_ns, source):
+    """Writes one fitted CPU parameter, with its source, into a profile."""
+    with open(path) as f:
+        lines = f.readlines()
+    start, end, indent = block_span(lines, component, param)
+    lines = with_value(lines, start, end, indent, value_ns, source)
+    with open(path, "w") as f:
+        f.writelines(lines)
+
+
 def measure(meshsim, scenario, profile_path, component):
     out = subprocess.run([meshsim, "run", scenario, "--output-format", "json", "--progress",
                           "never", "--set", "spec.mesh.profile=" + os.path.abspath(profile_path)],
@@ -146,17 +172,9 @@ def round_trip_s(meshsim, scenario, extra=()):
 
 
 def set_latency(path, ns, comment):
-    with open(path) as f:
-        lines = f.readlines()
-    for i, line in enumerate(lines):
-        m = LATENCY_RE.match(line.rstrip("\n"))
-        if m:
-            lines[i] = f"{m.group(1)}{int(round(ns / 10) * 10)}ns # {comment}\n"
-            break
-    else:
-        raise SystemExit(f"fit_meshes: no network latency line in {path}")
-    with open(path, "w") as f:
-        f.writelines(lines)
+    rewrite_line(path, LATENCY_RE,
+                 lambda m: f"{m.group(1)}{int(round(ns / 10) * 10)}ns # {comment}",
+                 "network latency")
 
 
 def fit_c2_latency(meshsim):
@@ -383,28 +401,15 @@ def fit_c3_platform(meshsim):
     rms = (sse / 15) ** 0.5
     note = (f"fit: calibration.md C3 (15 CPU sums; rms error {rms:.1%}) by tools/fit_meshes.py, "
             f"reference profile {sha[:12]}")
-    with open(C3_SCENARIO) as f:
-        lines = f.readlines()
-    for i, line in enumerate(lines):
-        m = NODE_TYPE_RE.match(line.rstrip("\n"))
-        if m:
-            lines[i] = (f"{m.group(1)}cpuSpeed: {speed}, wakeupCpu: "
-                        f"{int(round(wake_ns / 10) * 10)}ns}} # {note}\n")
-            break
-    else:
-        raise SystemExit(f"fit_meshes: no e2-standard-8 node type line in {C3_SCENARIO}")
-    with open(C3_SCENARIO, "w") as f:
-        f.writelines(lines)
-    with open(path) as f:
-        lines = f.readlines()
-    start, end, indent = block_span(lines, "proxy", "frameworkPerRequest")
-    source = (f"fit: calibration.md C3 (Linkerd proxies' CPU sums at 5 loads, jointly with the "
-              f"e2-standard-8 platform of {C3_SCENARIO}); by tools/fit_meshes.py (make "
-              f"calibration) with the reference calibration profile (sha256 {sha[:12]}); the "
-              f"hops' kernel operations give the rest")
-    lines = with_value(lines, start, end, indent, fw_ns, source)
-    with open(path, "w") as f:
-        f.writelines(lines)
+    rewrite_line(C3_SCENARIO, NODE_TYPE_RE,
+                 lambda m: (f"{m.group(1)}cpuSpeed: {speed}, wakeupCpu: "
+                            f"{int(round(wake_ns / 10) * 10)}ns}} # {note}"),
+                 "e2-standard-8 node type")
+    write_cpu_param(path, "proxy", "frameworkPerRequest", fw_ns,
+                    f"fit: calibration.md C3 (Linkerd proxies' CPU sums at 5 loads, jointly "
+                    f"with the e2-standard-8 platform of {C3_SCENARIO}); by tools/fit_meshes.py "
+                    f"(make calibration) with the reference calibration profile (sha256 "
+                    f"{sha[:12]}); the hops' kernel operations give the rest")
     print(f"C3 platform: cpuSpeed {speed}, wakeupCpu {wake_ns / 1e3:.1f} us; linkerd "
           f"proxy.frameworkPerRequest {fw_ns / 1e3:.1f} us (rms error {rms:.1%})")
 
@@ -495,17 +500,9 @@ SERVICE_TIME_RE = re.compile(r"^(\s*serviceTime: )(\{[^}]*\})( # .*)?$")
 
 
 def set_service_time(path, text, comment):
-    with open(path) as f:
-        lines = f.readlines()
-    for i, line in enumerate(lines):
-        m = SERVICE_TIME_RE.match(line.rstrip("\n"))
-        if m:
-            lines[i] = f"{m.group(1)}{text}" + (f" # {comment}" if comment else "") + "\n"
-            break
-    else:
-        raise SystemExit(f"fit_meshes: no serviceTime line in {path}")
-    with open(path, "w") as f:
-        f.writelines(lines)
+    rewrite_line(path, SERVICE_TIME_RE,
+                 lambda m: f"{m.group(1)}{text}" + (f" # {comment}" if comment else ""),
+                 "serviceTime")
 
 
 def latency_percentiles_s(meshsim, scenario):
@@ -663,12 +660,10 @@ def main(argv):
         if value < 0:
             raise SystemExit(f"fit_meshes: {mesh} {component}: the kernel operations alone exceed "
                              f"{figure} ({m0:.4f} vCPU at {v0:.0f} ns); not fitted")
-        source = (f"fit: {figure}; by tools/fit_meshes.py (make calibration) on {scenario} with "
-                  f"the reference calibration profile (sha256 {sha[:12]}); the hops' kernel "
-                  f"operations give the rest")
-        lines = with_value(lines, start, end, indent, value, source)
-        with open(path, "w") as f:
-            f.writelines(lines)
+        write_cpu_param(path, component, param, value,
+                        f"fit: {figure}; by tools/fit_meshes.py (make calibration) on {scenario} "
+                        f"with the reference calibration profile (sha256 {sha[:12]}); the hops' "
+                        f"kernel operations give the rest")
         print(f"{mesh} {component}.{param}: {v0 / 1e3:.1f} us -> {value / 1e3:.1f} us "
               f"(measured {m0:.4f} vCPU per 1000 rps, target {target})")
     fit_c1_wakeup(meshsim)

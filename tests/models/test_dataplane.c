@@ -499,6 +499,15 @@ static void test_wakeup_cpu_per_flow(void **state)
 	node_wakeup = 0;
 }
 
+/* Frees a data plane built on its own (not a world), its apps and engine. */
+static void free_all(dataplane *dp, app_service *apps, int napps, sim_t *sim)
+{
+	dataplane_free(dp);
+	for (int i = 0; i < napps; i++)
+		app_service_free(&apps[i]);
+	sim_destroy(sim);
+}
+
 /* Waypoints scoped per namespace: services 0 and 1 share namespace 0's
  * deployment, service 2 has its own; with 2 replicas each, 4 instances on
  * nodes (key x 2 + r) mod 3, and a service's requests take its replicas in
@@ -561,10 +570,7 @@ static void test_waypoint_replicas_per_namespace(void **state)
 	/* Each request: one hop in, one out, at the replica it took. */
 	assert_int_equal(dp.inst[dp.service_inst[2]].requests, 4);
 	assert_int_equal(dp.inst[dp.service_inst[3]].requests, 4);
-	dataplane_free(&dp);
-	for (int i = 0; i < 3; i++)
-		app_service_free(&apps[i]);
-	sim_destroy(sim);
+	free_all(&dp, apps, 3, sim);
 }
 
 /* The destination's protocol: a request to an HTTP/1.1 service holds the
@@ -615,10 +621,7 @@ static void test_protocol_conditions(void **state)
 	const dp_instance *to_h1 = &dp.inst[dp.pod_inst[0]], *to_h2 = &dp.inst[dp.pod_inst[1]];
 	assert_true(to_h1->user_ns + to_h1->kernel_ns == SYSCALL_NS);
 	assert_true(to_h2->user_ns + to_h2->kernel_ns == 700.0);
-	dataplane_free(&dp);
-	for (int i = 0; i < 2; i++)
-		app_service_free(&apps[i]);
-	sim_destroy(sim);
+	free_all(&dp, apps, 2, sim);
 }
 
 /* A load generator with 3 client pods and 2 server pods: connection i
