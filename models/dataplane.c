@@ -754,9 +754,8 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	double delay = 0, wake = 0;
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
-		 * wait it causes, and the wake-up when they happen to be idle. */
-		/* A waking hop finds the fluid traffic's workers idle P0 of
-		 * the time: its expected wake-up (latency and CPU). */
+		 * wait it causes, and a waking hop finds them idle P0 of the
+		 * time: its expected wake-up (latency and CPU). */
 		wake = req->waking ? in->fluid_idle_prob : 0;
 		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
 		in->sampled_hops++; /* counts restart with the statistics */
