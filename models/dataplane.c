@@ -61,9 +61,11 @@ static int add_instance(dataplane *dp, int component, int node)
 	in->nworkers = workers;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
 		return -1;
-	if (in->has_workers && c->wakeup_exponential) {
+	if (in->has_workers) {
+		/* Wake-ups drawn at random: an exponential delay, and per flow
+		 * whether the fluid traffic left the workers idle. */
 		in->wake_rng = sim_stream_new((sim_stream_key){dp->opt.seed, dp->opt.replication,
-		                                               "wakeup-delay", dp->ninst});
+		                                               "wakeup", dp->ninst});
 		if (!in->wake_rng)
 			return -1;
 	}
@@ -755,8 +757,9 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
 		 * wait it causes, and a waking hop finds them idle P0 of the
-		 * time: its expected wake-up (latency and CPU). */
-		wake = req->waking ? in->fluid_idle_prob : 0;
+		 * time: then it wakes one (its whole latency and CPU, as per
+		 * request; a mean instead would thin the latency's tail). */
+		wake = req->waking && gsl_rng_uniform(in->wake_rng) < in->fluid_idle_prob ? 1 : 0;
 		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
 		in->sampled_hops++; /* counts restart with the statistics */
 		in->sampled_wakes += req->waking;
@@ -770,7 +773,7 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	}
 	req->job.kernel_ns += (int64_t)llround(wake * dp->nodes[in->node].wakeup_ns);
 	req->waking = false;
-	if (delay > 0 && in->wake_rng && wake > 0) {
+	if (delay > 0 && c->wakeup_exponential && wake > 0) {
 		/* Exponential wake-ups: the same mean, a tail. */
 		delay += wake * c->wakeup_delay.value * (gsl_ran_exponential(in->wake_rng, 1.0) - 1.0);
 	}

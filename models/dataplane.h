@@ -97,8 +97,8 @@ typedef struct dp_instance {
 	 * dataplane_fluid_wake_cores. */
 	double fluid_work_cores, fluid_wake_per_idle;
 	uint64_t sampled_hops, sampled_wakes; /* hops as events with fluid traffic, in the window */
-	double sampled_wake_sum; /* their expected wake-ups (each: waking x fluid_idle_prob) */
-	gsl_rng *wake_rng;     /* exponential wake-up delays only; else NULL */
+	double sampled_wake_sum; /* of them, those that woke a worker */
+	gsl_rng *wake_rng;     /* with workers: wake-up draws (sim/rng.h key "wakeup", index) */
 	uint64_t requests;     /* hops handled in the window */
 	uint64_t wakeups;      /* of them (as events), those that woke an idle worker */
 	uint64_t connections;  /* connections opened through it (whole run) */
@@ -145,8 +145,8 @@ typedef struct dp_options {
 	 * hops' calibrated operations (a platform cost: virtualised
 	 * interrupts and idle exits, cold caches). Kernel time of the proxy. */
 	const double *node_wakeup_ns;
-	/* Random streams (exponential wake-up delays) are keyed by these,
-	 * "wakeup-delay" and the instance's index (sim/rng.h). */
+	/* Random streams (wake-up draws) are keyed by these, "wakeup" and the
+	 * instance's index (sim/rng.h). */
 	uint64_t seed;
 	uint32_t replication;
 } dp_options;

@@ -27,12 +27,11 @@ PY
 
 # With the platform's wake-up CPU (C3's GKE nodes, a call graph, 3 client
 # pods, 3 waypoint replicas): per flow corrects M/M/k's wake-up chance by
-# what the sampled hops show of a request's hops arriving together. Its
-# agreement is looser than the 5 % / 10 % above, which hold without
-# wake-ups: measured, the worst CPU is the waypoint at 600 rps (-6.6 %),
-# the worst p99 -12.5 % at 1200 rps (a sampled hop pays its expected
-# wake-up, not a whole one or none). This guards those figures: 8 % and
-# 15 %.
+# what the sampled hops show of a request's hops arriving together, and a
+# sampled hop wakes a worker or not at random with that chance. Measured,
+# the worst CPU is ztunnel at 600 rps (+8.9 %), looser than the 5 % above
+# (which holds without wake-ups), the worst p99 +9.4 %. This holds them to
+# 10 % and 10 %.
 C3=configs/scenarios/calibration/c3-faces.yaml
 for q in 60 240 600 1200; do
 	for f in per-request per-flow; do
@@ -47,10 +46,10 @@ for x, y in zip(a["components"], b["components"]):
         continue
     cx, cy = x["cpu_dashboard_cores"], y["cpu_dashboard_cores"]
     assert x["name"] == y["name"] and cx > 0 and y["wakeups_per_s"] > 0
-    assert abs(cy - cx) / cx < 0.08, (x["name"], cx, cy)
+    assert abs(cy - cx) / cx < 0.10, (x["name"], cx, cy)
 pa, pb = (r["workloads"][0]["latency"]["percentiles"] for r in (a, b))
 p99 = lambda p: p["99"]
-assert p99(pa) and abs(p99(pb) - p99(pa)) / p99(pa) < 0.15, (p99(pa), p99(pb))
+assert p99(pa) and abs(p99(pb) - p99(pa)) / p99(pa) < 0.10, (p99(pa), p99(pb))
 PY
 done
 exit 0
