@@ -398,10 +398,22 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 		case MP_SIZE_L7_RULES:
 			size = (uint64_t)dp->opt.l7_rules;
 			break;
-		case MP_SIZE_PACKETS:
+		case MP_SIZE_PACKETS: {
+			/* The message's full packets at packetSize each, and its
+			 * last, partial one at its share of packetSize (a small
+			 * request is one small packet, not a full one). */
+			uint32_t full = msg / DP_MSS_BYTES, rest = msg % DP_MSS_BYTES;
+			double ou, ok;
+			if (rest > 0) {
+				uint64_t part = (uint64_t)ho->op.size * rest / DP_MSS_BYTES;
+				cost_of_exact(t, ho->op.op, part > 0 ? part : 1, &ou, &ok);
+				u += count * ou;
+				k += count * ok;
+			}
 			size = ho->op.size;
-			count *= (double)((msg + DP_MSS_BYTES - 1) / DP_MSS_BYTES);
+			count *= (double)full;
 			break;
+		}
 		}
 		double ou, ok;
 		cost_of_exact(t, ho->op.op, size, &ou, &ok);

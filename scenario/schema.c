@@ -870,11 +870,13 @@ static const schema_field mp_op_fields[] = {
 	{.name = "size", .type = ST_STRING, FLD(scn_mp_op, size),
 	 .doc = "What the size is: a number of bytes (1024, 4Ki), or request, response, message "
 	 "(the bytes moving in this hop's direction), l4Rules, l7Rules (spec.mesh.authorization), "
-	 "packets (count times the packets of the message); empty = 0, for operations whose "
+	 "packets (count times the packets of the message, 1448 B of payload each); empty = 0, "
+	 "for operations whose "
 	 "cost does not depend on size."},
 	{.name = "packetSize", .type = ST_BYTES, .def = "0", .min = "0", .max = "64Ki",
-	 FLD(scn_mp_op, packet_size), .doc = "size packets only: the bytes each packet is priced "
-	 "at (e.g. 1420, a WireGuard payload at MTU 1500); 0 = the operation's cost at size 0."},
+	 FLD(scn_mp_op, packet_size), .doc = "size packets only: the bytes each full packet is "
+	 "priced at (e.g. 1420, a WireGuard payload at MTU 1500); the message's last, partial "
+	 "packet at its share of it; 0 = the operation's cost at size 0."},
 	{.name = "count", .type = ST_NUMBER, .def = "1", .min = "0", .max = "1000000",
 	 FLD(scn_mp_op, count), .doc = "Times per traversal of the hop (> 0; may be fractional: "
 	 "an average)."},

@@ -624,6 +624,30 @@ static void test_protocol_conditions(void **state)
 	free_all(&dp, apps, 2, sim);
 }
 
+/* Per-packet operations: a message's full packets at packetSize each, its
+ * last partial packet at its share of packetSize. */
+static void test_packet_pricing(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, false, true, 1);
+	costs.op[COST_WG_ENCRYPT].per_unit_ns = 1.0; /* 1000 + 1 ns per byte */
+	costs.op[COST_WG_ENCRYPT].fixed_ns = 1000.0;
+	assert_int_equal(cost_table_init(&w.dp.nodes[0].costs, &costs, 1.0), 0);
+	h1_ops[0].op.size = 1420; /* packetSize */
+	unsigned ctx = MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE;
+	double u, k;
+	/* 3000 B: two full packets of 1448 B and 104 B in a third */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 3000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	double part = (double)(1420 * 104 / DP_MSS_BYTES);
+	assert_true(fabs(u + k - (2 * (1000.0 + 1420) + 1000.0 + part)) < 1e-6);
+	/* one small packet (500 B): priced at its share, not at 1420 B */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 500 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(u + k - (1000.0 + (double)(1420 * 500 / DP_MSS_BYTES))) < 1e-6);
+	world_free(&w);
+	h1_ops[0].op.size = 0;
+}
+
 /* A load generator with 3 client pods and 2 server pods: connection i
  * runs from client i mod 3 to server (i / 3) mod 2, so 6 connections cover
  * every pair once; with one client pod it is the old i mod servers. */
@@ -717,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_waypoint_replicas_per_namespace),
 		cmocka_unit_test(test_connections_over_client_pods),
 		cmocka_unit_test(test_protocol_conditions),
+		cmocka_unit_test(test_packet_pricing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
