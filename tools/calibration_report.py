@@ -66,12 +66,9 @@ def c4_dashboard_cores(get, scenario):
     return sum(c["cpu_dashboard_cores"] for c in get(scenario)["components"])
 
 
-def c4_memory_mb(per_node):
-    def read(get, scenario):
-        run = get(scenario)
-        total = sum(c["memory_bytes"] for c in run["components"]) / 1e6
-        return total if not per_node else total  # one node in C4
-    return read
+def c4_memory_mb(get, scenario):
+    """Memory of the mesh's components, MB: per node too, as C4 has one node."""
+    return sum(c["memory_bytes"] for c in get(scenario)["components"]) / 1e6
 
 
 # C1, the 2023 latency charts (Fortio, 1000 rps, 1 KB, 2 workers, mTLS,
@@ -198,14 +195,14 @@ FIGURES = [
     ("C4", "Linkerd extra CPU", 0.29, "cores", "weak", "compare",
      SCEN + "c4-linkerd.yaml", c4_dashboard_cores, ""),
     ("C4", "Istio sidecar extra memory (client 255 + server 169 MB)", 424, "MB", "weak", "compare",
-     SCEN + "c4-istio-sidecar.yaml", c4_memory_mb(False), ""),
+     SCEN + "c4-istio-sidecar.yaml", c4_memory_mb, ""),
     ("C4", "Istio ambient extra memory per node", 26, "MB", "weak", "compare",
-     SCEN + "c4-istio-ambient.yaml", c4_memory_mb(True), ""),
+     SCEN + "c4-istio-ambient.yaml", c4_memory_mb, ""),
     ("C4", "Cilium extra memory per node", 95, "MB", "weak",
      "soft fit: cilium agent memory.base (the agent's 95 MB is this figure)",
-     SCEN + "c4-cilium.yaml", c4_memory_mb(True), ""),
+     SCEN + "c4-cilium.yaml", c4_memory_mb, ""),
     ("C4", "Linkerd extra memory (62 + 63 MB)", 125, "MB", "weak", "compare",
-     SCEN + "c4-linkerd.yaml", c4_memory_mb(False), ""),
+     SCEN + "c4-linkerd.yaml", c4_memory_mb, ""),
 ]
 
 # Published figures that contradict others under the same stated conditions:
