@@ -247,6 +247,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	int *first_client = NULL; /* per workload: its first client pod */
 	int *service_ns = NULL;   /* per service: index of its namespace */
 	bool *service_h2 = NULL;  /* per service: speaks HTTP/2 */
+	int rc = -1;
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
 	r->workloads = calloc(sp->n_workloads ? sp->n_workloads : 1, sizeof(*r->workloads));
@@ -391,24 +392,21 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	if (sp->fidelity == SCN_FID_PER_FLOW)
 		dataplane_apply_fluid(&r->dp);
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
-	free(pods);
-	free(first_pod);
-	free(first_client);
-	free(service_ns);
-	free(service_h2);
-	free_layout(&nl);
-	return 0;
+	rc = 0;
+	goto out;
 oom:
 	snprintf(err, errlen, "out of memory building the model");
 fail:
+	runner_free(r);
+out:
+	/* The build's scratch arrays: the data plane copied what it keeps. */
 	free(pods);
 	free(first_pod);
 	free(first_client);
 	free(service_ns);
 	free(service_h2);
 	free_layout(&nl);
-	runner_free(r);
-	return -1;
+	return rc;
 }
 
 void runner_advance(runner *r, sim_time_t until)
