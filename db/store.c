@@ -651,16 +651,31 @@ int store_add_attr(ms_run *r, const char *name, const char *value)
 	return step(r, s);
 }
 
-int store_add_scalar(ms_run *r, const char *entity_kind, const char *entity,
-                     const char *name, double value, const char *unit)
+/* A prepared row of a per-entity table (scalar, stat, series), its key
+ * bound: ?1 run, ?2 entity kind, ?3 entity, ?4 name. NULL when the run
+ * cannot take rows (then *rc says why). */
+static sqlite3_stmt *entity_row(ms_run *r, int which, const char *entity_kind,
+                                const char *entity, const char *name, int *rc)
 {
 	sqlite3_stmt *s;
-	if (!usable(r) || !(s = stmt(r, STMT_SCALAR)))
-		return r ? r->failed : EXIT_SOFTWARE;
+	if (!usable(r) || !(s = stmt(r, which))) {
+		*rc = r ? r->failed : EXIT_SOFTWARE;
+		return NULL;
+	}
 	sqlite3_bind_int64(s, 1, r->run_id);
 	bind_text(s, 2, or_empty(entity_kind));
 	bind_text(s, 3, or_empty(entity));
 	bind_text(s, 4, name);
+	return s;
+}
+
+int store_add_scalar(ms_run *r, const char *entity_kind, const char *entity,
+                     const char *name, double value, const char *unit)
+{
+	int rc;
+	sqlite3_stmt *s = entity_row(r, STMT_SCALAR, entity_kind, entity, name, &rc);
+	if (!s)
+		return rc;
 	bind_real(s, 5, value);
 	bind_text(s, 6, unit);
 	return step(r, s);
@@ -676,13 +691,10 @@ typedef struct stat_row {
 static int add_stat_row(ms_run *r, const char *entity_kind, const char *entity,
                         const char *name, const char *unit, const stat_row *v)
 {
-	sqlite3_stmt *s;
-	if (!usable(r) || !(s = stmt(r, STMT_STAT)))
-		return r ? r->failed : EXIT_SOFTWARE;
-	sqlite3_bind_int64(s, 1, r->run_id);
-	bind_text(s, 2, or_empty(entity_kind));
-	bind_text(s, 3, or_empty(entity));
-	bind_text(s, 4, name);
+	int rc;
+	sqlite3_stmt *s = entity_row(r, STMT_STAT, entity_kind, entity, name, &rc);
+	if (!s)
+		return rc;
 	bind_text(s, 5, unit);
 	sqlite3_bind_int64(s, 6, (int64_t)v->count);
 	sqlite3_bind_int64(s, 7, (int64_t)v->clamped);
@@ -740,13 +752,10 @@ int store_add_series(ms_run *r, const char *entity_kind, const char *entity,
                      const char *name, const char *unit, double window_s,
                      const double *t_s, const double *value, size_t n)
 {
-	sqlite3_stmt *s;
-	if (!usable(r) || !(s = stmt(r, STMT_SERIES)))
-		return r ? r->failed : EXIT_SOFTWARE;
-	sqlite3_bind_int64(s, 1, r->run_id);
-	bind_text(s, 2, or_empty(entity_kind));
-	bind_text(s, 3, or_empty(entity));
-	bind_text(s, 4, name);
+	int rc;
+	sqlite3_stmt *s = entity_row(r, STMT_SERIES, entity_kind, entity, name, &rc);
+	if (!s)
+		return rc;
 	bind_text(s, 5, unit);
 	bind_real(s, 6, window_s);
 	if (step(r, s))

@@ -117,16 +117,22 @@ static void test_normalisation(void **state)
 	assert_string_not_equal(h1, h5);
 }
 
+/* Loads configs/scenarios/default.yaml and its canonical JSON and hash. */
+static void load_default_json(scenario **s, diag_list *errs, char **json, char hash[65])
+{
+	diag_list_init(errs);
+	assert_int_equal(scenario_load("configs/scenarios/default.yaml", NULL, 0, s, errs), SCN_OK);
+	assert_int_equal(scenario_canonical_json(*s, json, hash), SCN_OK);
+}
+
 /* Base units in the JSON: ns, bytes, cores, per second, enum strings. */
 static void test_units_in_json(void **state)
 {
 	(void)state;
 	scenario *s;
 	diag_list errs;
-	diag_list_init(&errs);
-	assert_int_equal(scenario_load("configs/scenarios/default.yaml", NULL, 0, &s, &errs), SCN_OK);
 	char *json, hash[65];
-	assert_int_equal(scenario_canonical_json(s, &json, hash), SCN_OK);
+	load_default_json(&s, &errs, &json, hash);
 	assert_int_equal(strlen(hash), 64);
 	assert_int_equal(strspn(hash, "0123456789abcdef"), 64);
 	json_error_t jerr;
@@ -162,10 +168,8 @@ static void test_canonical_strict(void **state)
 	(void)state;
 	scenario *s;
 	diag_list errs;
-	diag_list_init(&errs);
-	assert_int_equal(scenario_load("configs/scenarios/default.yaml", NULL, 0, &s, &errs), SCN_OK);
 	char *json, hash[65];
-	assert_int_equal(scenario_canonical_json(s, &json, hash), SCN_OK);
+	load_default_json(&s, &errs, &json, hash);
 	scenario_free(s);
 	/* replace the duration integer by a unit string */
 	char *p = strstr(json, "\"duration\":10000000000");
