@@ -224,6 +224,14 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		store_add_scalar(r, "client", w->name, "timeouts", (double)s->timeouts, NULL);
 		store_add_scalar(r, "client", w->name, "failed", (double)s->failed, NULL);
 		store_add_scalar(r, "client", w->name, "in_flight", (double)s->in_flight, NULL);
+		if (!strcmp(w->kind, "bulk")) {
+			store_add_scalar(r, "client", w->name, "throughput_bits", w->throughput_bps,
+			                 "bit/s");
+			store_add_scalar(r, "client", w->name, "sender_node_cpu",
+			                 w->client_node_cpu_cores, "cores");
+			store_add_scalar(r, "client", w->name, "receiver_node_cpu",
+			                 w->server_node_cpu_cores, "cores");
+		}
 		if (!have_all) {
 			hist_init(&all, s->latency.highest);
 			have_all = 1;

@@ -24,6 +24,16 @@ void report_text_run(FILE *out, const report_run *run)
 		const runner_workload_result *w = &run->workloads[i];
 		const lg_stats *st = w->stats;
 		const histogram *h = &st->latency;
+		if (!strcmp(w->kind, "bulk")) {
+			fprintf(out, "  %s: bulk -> %s, connections=%d, window=%.3fs\n", w->name,
+			        w->target, w->connections, w->window_s);
+			fprintf(out, "    throughput: %.3f Gbit/s (per flow: %d stream(s), each as fast "
+			             "as its path allows)\n",
+			        w->throughput_bps / 1e9, w->connections);
+			fprintf(out, "    stream cpu: sender nodes %.4f cores, receiver nodes %.4f cores\n",
+			        w->client_node_cpu_cores, w->server_node_cpu_cores);
+			continue;
+		}
 		fprintf(out, "  %s: %s -> %s, qps=", w->name, w->kind, w->target);
 		if (w->requested_qps > 0)
 			fprintf(out, "%g", w->requested_qps);
@@ -103,8 +113,15 @@ json_t *report_json_run(const report_run *run)
 			              (json_int_t)st->timeouts, "failed", (json_int_t)st->failed,
 			              "in_flight", (json_int_t)st->in_flight, "latency",
 			              latency_json(&st->latency)));
-		json_object_set_new(json_array_get(wl, json_array_size(wl) - 1), "sampled_connections",
-		                    json_integer(w->sampled_connections));
+		json_t *last = json_array_get(wl, json_array_size(wl) - 1);
+		json_object_set_new(last, "sampled_connections", json_integer(w->sampled_connections));
+		if (!strcmp(w->kind, "bulk")) {
+			json_object_set_new(last, "throughput_bps", json_real(w->throughput_bps));
+			json_object_set_new(last, "client_node_cpu_cores",
+			                    json_real(w->client_node_cpu_cores));
+			json_object_set_new(last, "server_node_cpu_cores",
+			                    json_real(w->server_node_cpu_cores));
+		}
 	}
 	json_t *svc = json_array();
 	for (size_t i = 0; i < run->nservices; i++) {

@@ -122,9 +122,11 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 		node->cores = node_cores[n];
 		node->speed = node_speed[n];
 		node->wakeup_ns = opt->node_wakeup_ns ? opt->node_wakeup_ns[n] : 0;
-		/* Costs are divided by the node's speed once, here; the cores
+		node->crossing_speed = opt->node_crossing_speed && opt->node_crossing_speed[n] > 0
+		                               ? opt->node_crossing_speed[n] : node->speed;
+		/* Costs are divided by the node's speeds once, here; the cores
 		 * then run at speed 1 (work is already in this node's ns). */
-		if (cost_table_init(&node->costs, costs, node->speed) != 0 ||
+		if (cost_table_init_split(&node->costs, costs, node->speed, node->crossing_speed) != 0 ||
 		    ps_init(&node->cpu, sim, node->cores, 1.0) != 0)
 			goto fail;
 	}
@@ -148,6 +150,22 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 		if (!on_path[c])
 			dp->deployed[c] = true;
 	free(on_path);
+	/* The path MSS: the pods' MTU leaves room for the largest tunnel
+	 * header the options can turn on. */
+	uint32_t overhead = 0;
+	for (size_t h = 0; h < prof->nhops; h++) {
+		const mp_hop *hop = &prof->hops[h];
+		if (!holds(hop->when & DP_MESH_BITS, mb))
+			continue;
+		for (size_t i = 0; i < hop->nops; i++)
+			if (hop->ops[i].op.size_ref == MP_SIZE_PACKETS &&
+			    holds(hop->ops[i].when & DP_MESH_BITS, mb) &&
+			    hop->ops[i].op.packet_overhead > overhead)
+				overhead = hop->ops[i].op.packet_overhead;
+	}
+	int mtu = opt->mtu > 0 ? opt->mtu : 1500;
+	int mss = mtu - DP_TCP_IP_HEADER_BYTES - (int)overhead;
+	dp->mss = mss > 1 ? (uint32_t)mss : 1;
 	/* Waypoint deployments: one per namespace if a deployed component is
 	 * scoped so (all of a namespace's services share it), else one per
 	 * destination service (its service account). A deployment is keyed
@@ -367,30 +385,81 @@ static uint32_t message_bytes(const dp_request *req, int phase)
 	                  : req->response_bytes + DP_RESPONSE_HEAD_BYTES;
 }
 
-static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned ctx, int phase,
-                      uint32_t req_total, uint32_t resp_total, double *user_ns, double *kernel_ns)
+/* What one traversal of a hop carries, as the operations count it. */
+typedef struct dp_traffic {
+	uint32_t request_bytes, response_bytes; /* for request- and response-sized ops */
+	uint32_t message_bytes; /* this direction's message, for message-sized ops */
+	/* Times the per-message work applies (operations sized by bytes,
+	 * rules, request or message, or by nothing; cpu per traversal): 1
+	 * for a request's message, 0 for an ACK (only its packet work). */
+	double messages;
+	double full_packets;    /* packets carrying a full MSS */
+	double partial_payload; /* payload bytes of the last, partial packet (0: none) */
+	double partial_packets; /* 1 with a partial packet (an ACK is one of 0 bytes) */
+	double segments;        /* GSO/GRO segments */
+	double framework;       /* share of framework_per_request (0 for a stream) */
+	/* Which operations to price: -1 all; 0 those on the flow's path (and
+	 * the hop's own CPU and framework share); 1 the parallel ones only. */
+	int parallel_ops;
+} dp_traffic;
+
+/* A request's (or response's) message of `msg` bytes: one message, its
+ * packets at the path's MSS, its segments of up to DP_SEGMENT_BYTES. */
+static dp_traffic message_traffic(const dataplane *dp, uint32_t req_total, uint32_t resp_total,
+                                  int phase)
+{
+	dp_traffic t;
+	memset(&t, 0, sizeof t);
+	t.request_bytes = req_total;
+	t.response_bytes = resp_total;
+	t.message_bytes = phase == 0 ? req_total : resp_total;
+	t.messages = 1;
+	t.full_packets = (double)(t.message_bytes / dp->mss);
+	uint32_t rest = t.message_bytes % dp->mss;
+	t.partial_payload = rest;
+	t.partial_packets = rest > 0 || t.message_bytes == 0 ? 1 : 0;
+	t.segments = t.message_bytes > DP_SEGMENT_BYTES
+	                     ? ceil((double)t.message_bytes / DP_SEGMENT_BYTES) : 1;
+	t.framework = 1;
+	t.parallel_ops = -1;
+	return t;
+}
+
+/* Bytes a full packet of a per-packet operation is priced at. */
+static uint64_t packet_bytes(const dataplane *dp, const mp_op *op)
+{
+	if (op->packet_overhead > 0) {
+		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : 1500;
+		return mtu > (int)op->packet_overhead ? (uint64_t)(mtu - (int)op->packet_overhead) : 1;
+	}
+	return op->size;
+}
+
+static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned ctx,
+                      const dp_traffic *tr, double *user_ns, double *kernel_ns)
 {
 	const cost_table *t = &dp->nodes[node].costs;
-	uint32_t msg = phase == 0 ? req_total : resp_total;
 	double u = 0, k = 0;
 	for (size_t i = 0; i < hop->nops; i++) {
 		const mp_hop_op *ho = &hop->ops[i];
 		if (!holds(ho->when, ctx))
 			continue;
+		if (tr->parallel_ops >= 0 && (int)ho->op.parallel != tr->parallel_ops)
+			continue;
 		uint64_t size = 0;
-		double count = ho->op.count;
+		double count = ho->op.count * tr->messages;
 		switch (ho->op.size_ref) {
 		case MP_SIZE_FIXED:
 			size = ho->op.size;
 			break;
 		case MP_SIZE_REQUEST:
-			size = req_total;
+			size = tr->request_bytes;
 			break;
 		case MP_SIZE_RESPONSE:
-			size = resp_total;
+			size = tr->response_bytes;
 			break;
 		case MP_SIZE_MESSAGE:
-			size = msg;
+			size = tr->message_bytes;
 			break;
 		case MP_SIZE_L4_RULES:
 			size = (uint64_t)dp->opt.l4_rules;
@@ -398,27 +467,41 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 		case MP_SIZE_L7_RULES:
 			size = (uint64_t)dp->opt.l7_rules;
 			break;
-		case MP_SIZE_PACKETS: {
-			/* The message's full packets at packetSize each, and its
-			 * last, partial one at its share of packetSize (a small
-			 * request is one small packet, not a full one). */
-			uint32_t full = msg / DP_MSS_BYTES, rest = msg % DP_MSS_BYTES;
-			double ou, ok;
-			if (rest > 0) {
-				uint64_t part = (uint64_t)ho->op.size * rest / DP_MSS_BYTES;
-				cost_of_exact(t, ho->op.op, part > 0 ? part : 1, &ou, &ok);
-				u += count * ou;
-				k += count * ok;
-			}
+		case MP_SIZE_SEGMENTS:
 			size = ho->op.size;
-			count *= (double)full;
+			count = ho->op.count * tr->segments;
+			break;
+		case MP_SIZE_PACKETS: {
+			/* The message's full packets at the packet size each, and
+			 * its last, partial one at its share of it (a small request
+			 * is one small packet, not a full one; an ACK the smallest). */
+			uint64_t full = packet_bytes(dp, &ho->op);
+			if (tr->partial_packets > 0) {
+				uint64_t part = (uint64_t)((double)full * tr->partial_payload / dp->mss);
+				double ou, ok;
+				cost_of_exact(t, ho->op.op, part > 0 ? part : 1, &ou, &ok);
+				u += ho->op.count * tr->partial_packets * ou;
+				k += ho->op.count * tr->partial_packets * ok;
+			}
+			size = full;
+			count = ho->op.count * tr->full_packets;
 			break;
 		}
 		}
+		if (count == 0)
+			continue;
 		double ou, ok;
 		cost_of_exact(t, ho->op.op, size, &ou, &ok);
 		u += count * ou;
 		k += count * ok;
+	}
+	/* The hop's own CPU, beside its operations: kernel work, so it runs
+	 * at the node's speed of kernel crossings. */
+	if (hop->cpu.value > 0 && tr->parallel_ops != 1) {
+		double n = hop->cpu_per == MP_CPU_PER_PACKET    ? tr->full_packets + tr->partial_packets
+		           : hop->cpu_per == MP_CPU_PER_SEGMENT ? tr->segments
+		                                                : tr->messages;
+		k += n * hop->cpu.value / dp->nodes[node].crossing_speed;
 	}
 	bool in_kernel = true;
 	if (hop->component >= 0) {
@@ -426,7 +509,8 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 		double fw = c->framework_per_request.value;
 		if (ctx & MP_WHEN_NEW_CONNECTION)
 			fw += c->framework_per_connection.value;
-		u += hop->framework_share * fw / dp->nodes[node].speed;
+		if (tr->parallel_ops != 1)
+			u += tr->framework * hop->framework_share * fw / dp->nodes[node].speed;
 		in_kernel = !c->user_space;
 	}
 	/* An operation's user/kernel split is where it ran when measured; in
@@ -445,9 +529,10 @@ void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
                         double *kernel_ns)
 {
 	const mp_hop *hop = &dp->prof->hops[h];
-	price_hop(dp, node, hop, ctx, hop->direction == MP_REQUEST ? 0 : 1,
-	          request_bytes + DP_REQUEST_HEAD_BYTES, response_bytes + DP_RESPONSE_HEAD_BYTES,
-	          user_ns, kernel_ns);
+	dp_traffic tr = message_traffic(dp, request_bytes + DP_REQUEST_HEAD_BYTES,
+	                                response_bytes + DP_RESPONSE_HEAD_BYTES,
+	                                hop->direction == MP_REQUEST ? 0 : 1);
+	price_hop(dp, node, hop, ctx, &tr, user_ns, kernel_ns);
 }
 
 /* M/M/k at offered load a < k: the probability of waiting (Erlang C) and
@@ -567,6 +652,129 @@ static int hop_instance(const dataplane *dp, const dp_request *req, const mp_hop
 	}
 }
 
+/* --- bulk streams */
+
+static dp_stream_stage *stream_stage(dp_stream_cost *sc, int node, int inst, bool parallel)
+{
+	for (int i = 0; i < sc->nstages; i++) {
+		dp_stream_stage *st = &sc->stage[i];
+		if (st->node == node && st->inst == inst && st->parallel == parallel)
+			return st;
+	}
+	if (sc->nstages == DP_STREAM_MAX_STAGES)
+		return NULL;
+	dp_stream_stage *st = &sc->stage[sc->nstages++];
+	*st = (dp_stream_stage){node, inst, parallel, 0, 0};
+	return st;
+}
+
+/* Adds a hop's work for one traversal of `tr` to a stage; per_byte
+ * divides it to work per payload byte. */
+static int stream_charge(const dataplane *dp, dp_stream_cost *sc, int node, int inst,
+                         const mp_hop *hop, unsigned ctx, dp_traffic tr, double per_byte)
+{
+	for (int parallel = 0; parallel < 2; parallel++) {
+		double u, k;
+		tr.parallel_ops = parallel;
+		price_hop(dp, node, hop, ctx, &tr, &u, &k);
+		if (u + k <= 0)
+			continue;
+		dp_stream_stage *st = stream_stage(sc, node, inst, parallel);
+		if (!st)
+			return -1;
+		st->user_ns += u * per_byte;
+		st->kernel_ns += k * per_byte;
+	}
+	return 0;
+}
+
+int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
+                          uint32_t message_bytes, dp_stream_cost *out)
+{
+	const mesh_profile *prof = dp->prof;
+	memset(out, 0, sizeof *out);
+	dp_request probe;
+	memset(&probe, 0, sizeof(probe));
+	probe.client_pod = client_pod;
+	probe.server_pod = server_pod;
+	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
+	out->client_node = cp->node;
+	out->server_node = sp->node;
+	out->cross_node = cp->node != sp->node;
+	out->mss = dp->mss;
+	/* A byte stream, not HTTP: neither protocol condition holds, so no
+	 * operation that parses requests applies. */
+	unsigned ctx = mesh_bits(&dp->opt);
+	ctx |= out->cross_node ? MP_WHEN_CROSS_NODE : MP_WHEN_SAME_NODE;
+	double m = message_bytes > 0 ? message_bytes : 1;
+	double packets = m / dp->mss;
+	double segments = m / DP_SEGMENT_BYTES;
+	/* One send: its bytes at full packets and whole-stream segments. */
+	dp_traffic data = {.request_bytes = message_bytes, .message_bytes = message_bytes,
+	                   .messages = 1, .full_packets = packets, .segments = segments};
+	/* Its ACKs: one of no payload per segment received (the receiver's
+	 * GRO hands TCP whole segments, and TCP acknowledges once more than
+	 * one full-sized packet has arrived), each its own segment. */
+	dp_traffic acks = {.partial_packets = segments, .segments = segments};
+	for (size_t h = 0; h < prof->nhops; h++) {
+		const mp_hop *hop = &prof->hops[h];
+		if (!holds(hop->when, ctx))
+			continue;
+		bool data_hop = hop->direction == MP_REQUEST;
+		if (hop->component >= 0) {
+			if (!data_hop)
+				continue; /* a proxy never sees an ACK */
+			int inst = hop_instance(dp, &probe, hop);
+			if (inst < 0)
+				continue;
+			if (stream_charge(dp, out, dp->inst[inst].node, inst, hop, ctx, data, 1.0 / m) != 0)
+				return -1;
+			continue;
+		}
+		int node = side_node(dp, &probe, hop->side);
+		if (node < 0)
+			continue;
+		if (stream_charge(dp, out, node, -1, hop, ctx, data_hop ? data : acks, 1.0 / m) != 0)
+			return -1;
+	}
+	if (out->cross_node) {
+		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : 1500;
+		out->wire_bits_per_byte = 8.0 * (mtu + DP_ETHERNET_OVERHEAD_BYTES) / dp->mss;
+	}
+	return 0;
+}
+
+double dataplane_stream_rate(const dataplane *dp, const dp_stream_cost *sc)
+{
+	double rate = INFINITY;
+	for (int i = 0; i < sc->nstages; i++) {
+		double ns = sc->stage[i].user_ns + sc->stage[i].kernel_ns;
+		if (!sc->stage[i].parallel && ns > 0 && 1e9 / ns < rate)
+			rate = 1e9 / ns;
+	}
+	/* (A bandwidth of 0 is no serialisation at all, as for requests.) */
+	if (sc->wire_bits_per_byte > 0 && dp->opt.bandwidth_bps > 0 &&
+	    dp->opt.bandwidth_bps / sc->wire_bits_per_byte < rate)
+		rate = dp->opt.bandwidth_bps / sc->wire_bits_per_byte;
+	return rate;
+}
+
+void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_per_s)
+{
+	for (int i = 0; i < sc->nstages; i++) {
+		const dp_stream_stage *st = &sc->stage[i];
+		double user_cores = bytes_per_s * st->user_ns / 1e9;
+		double kernel_cores = bytes_per_s * st->kernel_ns / 1e9;
+		dp->nodes[st->node].fluid_cores += user_cores + kernel_cores;
+		if (st->inst >= 0) {
+			dp->inst[st->inst].fluid_user_cores += user_cores;
+			dp->inst[st->inst].fluid_kernel_cores += kernel_cores;
+		} else {
+			dp->nodes[st->node].fluid_kernel_cores += user_cores + kernel_cores;
+		}
+	}
+}
+
 /* --- per-flow fidelity: fluid traffic priced along its path */
 
 static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
@@ -609,7 +817,8 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 					continue;
 			}
 			double u, k;
-			price_hop(dp, node, hop, ctx, phase, req_total, resp_total, &u, &k);
+			dp_traffic tr = message_traffic(dp, req_total, resp_total, phase);
+			price_hop(dp, node, hop, ctx, &tr, &u, &k);
 			double user_cores = rate * u / 1e9, kernel_cores = rate * k / 1e9;
 			dp->nodes[node].fluid_cores += user_cores + kernel_cores;
 			if (inst >= 0) {
@@ -915,8 +1124,9 @@ static void step(sim_t *sim, dp_request *req)
 		req->cur_inst = inst;
 		req->cur_hop = (int)h;
 		double u, k;
-		price_hop(dp, node, hop, req->ctx, req->phase, message_bytes(req, 0), message_bytes(req, 1),
-		          &u, &k);
+		dp_traffic tr = message_traffic(dp, message_bytes(req, 0), message_bytes(req, 1),
+		                                req->phase);
+		price_hop(dp, node, hop, req->ctx, &tr, &u, &k);
 		req->job.user_ns = (int64_t)llround(u);
 		req->job.kernel_ns = (int64_t)llround(k);
 		req->job.done = on_cpu_done;

@@ -65,10 +65,21 @@
 #define DP_RESPONSE_HEAD_BYTES 120
 /* TCP payload per packet at MTU 1500 with timestamps: 1448 B. */
 #define DP_MSS_BYTES 1448
+/* IPv4 (20 B) and TCP (20 B) headers with the timestamp option (12 B): a
+ * segment carries MTU - 52 bytes of payload. */
+#define DP_TCP_IP_HEADER_BYTES 52
+/* Bytes on an Ethernet wire per packet beyond the IP packet: header 14,
+ * FCS 4, preamble 8, inter-frame gap 12 (IEEE 802.3). */
+#define DP_ETHERNET_OVERHEAD_BYTES 38
+/* The most a segment (skb) carries under GSO and GRO: Linux's
+ * GSO_MAX_SIZE, 64 KiB. A tc or eBPF hook on a veth runs once per
+ * segment, not per wire packet. */
+#define DP_SEGMENT_BYTES 65536
 
 typedef struct dp_node {
 	double cores;
 	double speed;          /* relative to the calibration host */
+	double crossing_speed; /* of kernel crossings (kernelSpeed), the same */
 	double wakeup_ns;      /* CPU per wake-up of an idle proxy worker here */
 	cost_table costs;      /* the profile scaled by speed */
 	ps_resource cpu;
@@ -145,6 +156,12 @@ typedef struct dp_options {
 	 * hops' calibrated operations (a platform cost: virtualised
 	 * interrupts and idle exits, cold caches). Kernel time of the proxy. */
 	const double *node_wakeup_ns;
+	/* Borrowed during dataplane_init only; NULL = each node's speed. Per
+	 * node: the speed of kernel crossings (syscalls, TCP/IP traversals)
+	 * relative to the calibration host (cost_table_init_split). */
+	const double *node_crossing_speed;
+	/* Bytes of an IP packet on the wire; 0 = 1500. */
+	int mtu;
 	/* Random streams (wake-up draws) are keyed by these, "wakeup" and the
 	 * instance's index (sim/rng.h). */
 	uint64_t seed;
@@ -162,6 +179,11 @@ typedef struct dataplane {
 	sim_t *sim;
 	const mesh_profile *prof;
 	dp_options opt;
+	/* TCP payload per packet on this mesh's paths: the MTU less the TCP/IP
+	 * headers and the largest packetOverhead of a tunnel that the mesh
+	 * options can turn on (a pod's MTU is set for its node, whatever the
+	 * destination). */
+	uint32_t mss;
 	dp_node *nodes;
 	size_t nnodes;
 	dp_pod *pods;
@@ -276,6 +298,58 @@ double dataplane_fluid_wake_cores(const dp_instance *in, double window_ns);
  * estimate as dataplane_fluid_wake_cores). window_ns: the statistics
  * window the instance's event counts cover. */
 double dataplane_fluid_wakeups_per_s(const dp_instance *in, double window_ns);
+
+/* Bulk streams (per flow, no events): one TCP stream from client_pod to
+ * server_pod sending `message_bytes` per send() for as long as it runs.
+ *
+ * Its data meets the request-direction hops, sized as one message per
+ * send (no framework work: a stream is no request), and its ACKs the
+ * response-direction node-kernel hops, one ACK of no payload per segment
+ * received (GRO hands the receiver's TCP whole segments, and Linux
+ * acknowledges once more than one full-sized packet has arrived), at
+ * their per-packet and per-segment work only (a proxy never sees an
+ * ACK).
+ *
+ * The work is cut into stages that each run on one core at a time, in
+ * parallel with one another: per node, the stream's kernel work (its
+ * packets and segments, and the application's send or receive calls: the
+ * socket lock serialises a receiver's softirq processing with its reading
+ * thread, which drains the backlog itself, and a sender's transmit path
+ * runs in its sending thread), and each user-space proxy instance (one
+ * worker serves one connection). Parallel operations (mp_op.parallel) are
+ * CPU of their node but pace nothing. The stream runs at the rate of its
+ * slowest stage, or of the wire. */
+#define DP_STREAM_MAX_STAGES 16
+typedef struct dp_stream_stage {
+	int node;
+	int inst;               /* proxy instance, or -1 for node-kernel work */
+	bool parallel;          /* parallel operations (mp_op.parallel): CPU, no pace */
+	double user_ns, kernel_ns; /* CPU per payload byte */
+} dp_stream_stage;
+
+typedef struct dp_stream_cost {
+	dp_stream_stage stage[DP_STREAM_MAX_STAGES];
+	int nstages;
+	int client_node, server_node;
+	bool cross_node;
+	uint32_t mss;           /* payload per data packet */
+	/* Bits on the wire per payload byte (Ethernet, IP, TCP and tunnel
+	 * headers, and the ACKs): the wire's limit is bandwidth / this. */
+	double wire_bits_per_byte;
+} dp_stream_cost;
+
+/* Fills `out` for a stream from client_pod to server_pod. Returns 0, or -1
+ * if the path needs more than DP_STREAM_MAX_STAGES stages. */
+int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
+                          uint32_t message_bytes, dp_stream_cost *out);
+
+/* The fastest a stream can run alone: bytes per second, the slowest stage
+ * (one core each) or the wire. */
+double dataplane_stream_rate(const dataplane *dp, const dp_stream_cost *sc);
+
+/* Per-flow: adds a stream of `bytes_per_s` as fluid CPU demand on its
+ * stages' nodes and instances (before dataplane_apply_fluid). */
+void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_per_s);
 
 /* Memory of an instance now, bytes. */
 double dataplane_instance_memory(const dataplane *dp, const dp_instance *in);

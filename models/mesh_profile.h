@@ -67,15 +67,27 @@ typedef enum mp_size_ref {
 	MP_SIZE_MESSAGE,        /* the bytes moving in this hop's direction */
 	MP_SIZE_L4_RULES,       /* spec.mesh.authorization.l4Rules */
 	MP_SIZE_L7_RULES,       /* spec.mesh.authorization.l7Rules */
-	MP_SIZE_PACKETS         /* `size` is the bytes per packet (packetSize); count is
+	MP_SIZE_PACKETS,        /* `size` is the bytes per packet (packetSize); count is
 	                         * multiplied by the packets of the message */
+	MP_SIZE_SEGMENTS        /* count is multiplied by the message's segments: the
+	                         * buffers (skbs) a kernel hook sees, up to
+	                         * DP_SEGMENT_BYTES each under GSO and GRO; `size` as given */
 } mp_size_ref;
 
 typedef struct mp_op {
 	cost_op op;
 	mp_size_ref size_ref;
-	uint64_t size;          /* MP_SIZE_FIXED */
+	uint64_t size;          /* MP_SIZE_FIXED, MP_SIZE_SEGMENTS; MP_SIZE_PACKETS: bytes
+	                         * per full packet when packet_overhead is 0 */
+	/* MP_SIZE_PACKETS: bytes a tunnel adds to each packet (WireGuard, ESP);
+	 * a full packet is then priced at the network's MTU minus this, and
+	 * the path's segments shrink by it (dataplane.c, path MSS). */
+	uint32_t packet_overhead;
 	double count;           /* times per traversal (> 0) */
+	/* Runs on worker threads spread over the node's cores (WireGuard's
+	 * encrypt and decrypt workers), off a flow's serial path: a bulk
+	 * stream pays its CPU but is not paced by it. */
+	bool parallel;
 } mp_op;
 
 /* Conditions a hop or an operation needs; all set bits must hold. */
@@ -119,6 +131,13 @@ typedef struct mp_hop_op {
 /* One step of the path. Hops run in list order for the request, and the
  * response hops (direction MP_RESPONSE) in list order after the server
  * application. Consecutive hops on different nodes cross the network. */
+/* What a hop's own CPU (mp_hop.cpu) is counted per. */
+typedef enum mp_cpu_per {
+	MP_CPU_PER_TRAVERSAL, /* once per message through the hop */
+	MP_CPU_PER_PACKET,    /* per packet of the message on the wire */
+	MP_CPU_PER_SEGMENT    /* per segment (GSO/GRO buffer) of the message */
+} mp_cpu_per;
+
 typedef struct mp_hop {
 	char *name;             /* "client sidecar outbound" */
 	mp_direction direction;
@@ -127,6 +146,12 @@ typedef struct mp_hop {
 	unsigned when;          /* MP_WHEN_* bits the whole hop needs */
 	mp_param delay;         /* latency (not CPU) added at every traversal, ns
 	                         * (source NULL when the profile gives none) */
+	/* CPU of the hop that no kernel measures (kernel work beside the
+	 * measured operations: a tunnel's encapsulation, an IP forwarding
+	 * pass), ns at the calibration host's crossing speed, counted per
+	 * cpu_per; 0 with source NULL when the profile gives none. */
+	mp_param cpu;
+	mp_cpu_per cpu_per;
 	double framework_share; /* share of the component's framework_per_request
 	                         * charged at this hop (a component's shares over
 	                         * one request's hops on one side sum to 1) */

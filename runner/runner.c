@@ -37,6 +37,7 @@ static lg_kind kind_from_spec(scn_workload_type t)
 		return LG_CLOSED_LOOP;
 	case SCN_WL_CONNECTION_PER_REQUEST:
 		return LG_CONNECTION_PER_REQUEST;
+	case SCN_WL_BULK: /* no requests: its generator sends nothing (bulk.h) */
 	case SCN_WL_OPEN_LOOP:
 	default:
 		return LG_OPEN_LOOP;
@@ -74,6 +75,7 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 typedef struct node_layout {
 	double *cores, *speed;
 	double *wakeup_ns; /* per node: its type's wakeupCpu */
+	double *crossing_speed; /* per node: its type's kernelSpeed (0 = cpuSpeed) */
 	int *pool_first; /* first node of each pool */
 	size_t n;
 } node_layout;
@@ -87,8 +89,9 @@ static int layout_nodes(const scn_cluster *cl, node_layout *nl)
 	nl->cores = calloc(n ? n : 1, sizeof(double));
 	nl->speed = calloc(n ? n : 1, sizeof(double));
 	nl->wakeup_ns = calloc(n ? n : 1, sizeof(double));
+	nl->crossing_speed = calloc(n ? n : 1, sizeof(double));
 	nl->pool_first = calloc(cl->n_node_pools ? cl->n_node_pools : 1, sizeof(int));
-	if (!nl->cores || !nl->speed || !nl->wakeup_ns || !nl->pool_first)
+	if (!nl->cores || !nl->speed || !nl->wakeup_ns || !nl->crossing_speed || !nl->pool_first)
 		return -1;
 	size_t i = 0;
 	for (size_t p = 0; p < cl->n_node_pools; p++) {
@@ -102,6 +105,8 @@ static int layout_nodes(const scn_cluster *cl, node_layout *nl)
 			nl->cores[i] = type ? type->cpu : 1.0;
 			nl->speed[i] = type ? type->cpu_speed : 1.0;
 			nl->wakeup_ns[i] = type ? (double)type->wakeup_cpu : 0.0;
+			nl->crossing_speed[i] = type && type->kernel_speed > 0 ? type->kernel_speed
+			                                                       : nl->speed[i];
 		}
 	}
 	return 0;
@@ -112,6 +117,7 @@ static void free_layout(node_layout *nl)
 	free(nl->cores);
 	free(nl->speed);
 	free(nl->wakeup_ns);
+	free(nl->crossing_speed);
 	free(nl->pool_first);
 }
 
@@ -247,6 +253,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	int *first_client = NULL; /* per workload: its first client pod */
 	int *service_ns = NULL;   /* per service: index of its namespace */
 	bool *service_h2 = NULL;  /* per service: speaks HTTP/2 */
+	bool have_fluid = false;  /* a bulk workload added fluid demand */
 	int rc = -1;
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
@@ -328,6 +335,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	opt.seed = seed;
 	opt.replication = replication;
 	opt.node_wakeup_ns = nl.wakeup_ns;
+	opt.node_crossing_speed = nl.crossing_speed;
+	opt.mtu = (int)sp->cluster.network_mtu;
 	service_ns = calloc(sp->n_services ? sp->n_services : 1, sizeof(int));
 	if (!service_ns)
 		goto oom;
@@ -383,13 +392,30 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		                    (uint32_t)sp->services[k].response_bytes};
 		rw->connections = cfg.connections;
 		rw->sampled = cfg.connections;
-		if (sp->fidelity == SCN_FID_PER_FLOW)
+		if (w->type == SCN_WL_BULK) {
+			/* Its streams are fluid whatever the fidelity; its
+			 * generator is built to send nothing (start = end), so
+			 * its request statistics are empty, not missing. */
+			if (bulk_start(&r->dp, &target, cfg.connections, (uint32_t)w->message_bytes,
+			               &rw->bulk) != 0)
+				goto oom;
+			if (rw->bulk.unbounded) {
+				char line[256];
+				snprintf(line, sizeof line, "workload %s: %d stream(s) meet no priced work "
+				         "and no wire (mesh profile %s), so nothing bounds their rate; "
+				         "counted as 0", w->name, rw->bulk.unbounded, mesh->name);
+				append(warn, warnlen, line);
+			}
+			have_fluid = true;
+			cfg.end = cfg.start;
+		} else if (sp->fidelity == SCN_FID_PER_FLOW) {
 			sample_workload(r, rw, &cfg, &target, warn, warnlen);
+		}
 		if (loadgen_init(&rw->gen, r->sim, &cfg, &target) != 0)
 			goto oom;
 		r->nworkloads++;
 	}
-	if (sp->fidelity == SCN_FID_PER_FLOW)
+	if (sp->fidelity == SCN_FID_PER_FLOW || have_fluid)
 		dataplane_apply_fluid(&r->dp);
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
 	rc = 0;
@@ -445,6 +471,9 @@ runner_workload_result *runner_workload_results(const runner *r)
 		out[i].throughput =
 			window_s > 0 ? scale * (double)rw->gen.stats.replies_in_window / window_s : 0;
 		out[i].stats = &rw->gen.stats;
+		out[i].throughput_bps = 8.0 * rw->bulk.bytes_per_s;
+		out[i].client_node_cpu_cores = rw->bulk.client_cpu_cores;
+		out[i].server_node_cpu_cores = rw->bulk.server_cpu_cores;
 	}
 	return out;
 }

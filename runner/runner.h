@@ -23,6 +23,7 @@
 #include "models/mesh_profile.h"
 #include "scenario/scenario.h"
 #include "sim/engine.h"
+#include "workloads/bulk.h"
 #include "workloads/loadgen.h"
 
 typedef struct runner_workload {
@@ -31,6 +32,7 @@ typedef struct runner_workload {
 	loadgen gen;
 	int connections;         /* as the scenario says */
 	int sampled;             /* per-flow: connections run as events (else all) */
+	bulk_result bulk;        /* bulk workloads: their streams (no events) */
 } runner_workload;
 
 /* Per-flow fidelity runs one connection in RUNNER_FLOW_SAMPLE as events
@@ -80,6 +82,10 @@ typedef struct runner_workload_result {
 	double window_s;         /* length of the statistics window */
 	double throughput;       /* ok replies per second in the window (per-flow:
 	                          * of the sample, scaled to all connections) */
+	/* Bulk workloads (kind "bulk"; 0 for the others): payload bits per
+	 * second, and the streams' CPU on the senders' and receivers' nodes. */
+	double throughput_bps;
+	double client_node_cpu_cores, server_node_cpu_cores;
 	const lg_stats *stats;   /* counts and the latency histogram (ns) */
 } runner_workload_result;
 

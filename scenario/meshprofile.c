@@ -67,6 +67,7 @@ void mesh_profile_free(mesh_profile *p)
 	for (size_t i = 0; i < p->nhops; i++) {
 		free(p->hops[i].name);
 		free(p->hops[i].delay.source);
+		free(p->hops[i].cpu.source);
 		free(p->hops[i].ops);
 	}
 	free(p->hops);
@@ -97,19 +98,23 @@ static void convert_op(const scn_mp_op *in, mp_hop_op *out)
 	out->when = when_bits(in->when, in->n_when);
 	out->op.op = (cost_op)cost_op_from_name(in->op);
 	out->op.count = in->count;
+	out->op.parallel = in->parallel;
 	out->op.size = 0;
 	static const struct {
 		const char *word;
 		mp_size_ref ref;
 	} words[] = {{"request", MP_SIZE_REQUEST}, {"response", MP_SIZE_RESPONSE},
 		     {"message", MP_SIZE_MESSAGE}, {"l4Rules", MP_SIZE_L4_RULES},
-		     {"l7Rules", MP_SIZE_L7_RULES}, {"packets", MP_SIZE_PACKETS}};
+		     {"l7Rules", MP_SIZE_L7_RULES}, {"packets", MP_SIZE_PACKETS},
+		     {"segments", MP_SIZE_SEGMENTS}};
 	out->op.size_ref = MP_SIZE_FIXED;
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (!strcmp(in->size, words[i].word))
 			out->op.size_ref = words[i].ref;
-	if (out->op.size_ref == MP_SIZE_PACKETS)
+	if (out->op.size_ref == MP_SIZE_PACKETS) {
 		out->op.size = (uint64_t)in->packet_size;
+		out->op.packet_overhead = (uint32_t)in->packet_overhead;
+	}
 	if (out->op.size_ref == MP_SIZE_FIXED && in->size[0]) {
 		int64_t b = 0;
 		char err[128];
@@ -161,6 +166,9 @@ static mesh_profile *convert(const scn_mp_doc *d)
 		h->framework_share = in->framework_share;
 		h->delay.value = (double)in->delay.value;
 		h->delay.source = in->delay.source ? scn_xstrdup(in->delay.source) : NULL;
+		h->cpu.value = (double)in->cpu.value;
+		h->cpu.source = in->cpu.value > 0 ? scn_xstrdup(in->cpu.source) : NULL;
+		h->cpu_per = (mp_cpu_per)in->cpu_per;
 		h->nops = in->n_ops;
 		h->ops = scn_xcalloc(in->n_ops, sizeof *h->ops);
 		for (size_t k = 0; k < in->n_ops; k++)

@@ -162,6 +162,8 @@ typedef struct scn_mp_op {
 	char *op;
 	char *size;
 	int64_t packet_size;
+	int64_t packet_overhead;
+	bool parallel;
 	double count;
 	char **when;
 	size_t n_when;
@@ -178,6 +180,8 @@ typedef struct scn_mp_hop {
 	double framework_share;
 	char *source;
 	scn_mp_param delay;
+	scn_mp_param cpu;
+	int cpu_per; /* mp_cpu_per */
 	scn_mp_op *ops;
 	size_t n_ops;
 } scn_mp_hop;

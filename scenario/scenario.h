@@ -99,7 +99,8 @@ typedef enum scn_workload_type {
 	SCN_WL_OPEN_LOOP = 0,        /* "open-loop": Fortio-style, qps over connections */
 	SCN_WL_CONSTANT_THROUGHPUT,  /* "constant-throughput": wrk2-style, latency from intended send */
 	SCN_WL_CLOSED_LOOP,          /* "closed-loop": fixed concurrency, next request on reply */
-	SCN_WL_CONNECTION_PER_REQUEST /* "connection-per-request": a new connection per request */
+	SCN_WL_CONNECTION_PER_REQUEST, /* "connection-per-request": a new connection per request */
+	SCN_WL_BULK                  /* "bulk": netperf TCP_STREAM-style, bytes as fast as the path allows */
 } scn_workload_type;
 
 typedef enum scn_source {
@@ -149,6 +150,7 @@ typedef struct scn_node_type {
 	int64_t memory;   /* bytes per node */
 	double cpu_speed; /* relative to the calibration host (1.0 = same) */
 	int64_t wakeup_cpu; /* ns of CPU per wake-up of an idle proxy worker (platform cost) */
+	double kernel_speed; /* kernel crossings' speed relative to the calibration host; 0 = cpu_speed */
 } scn_node_type;
 
 typedef struct scn_node_pool {
@@ -165,6 +167,7 @@ typedef struct scn_cluster {
 	/* spec.cluster.network (YAML: network: {bandwidth: 100G, latency: 10us}) */
 	double network_bandwidth_bps; /* bits per second of each node's link ("10G" = 10 Gbit/s) */
 	int64_t network_latency_ns;   /* one-way wire + switch latency between two nodes, ns */
+	int64_t network_mtu;          /* bytes of an IP packet on the wire (1500, 9000) */
 } scn_cluster;
 
 typedef struct scn_namespace {
@@ -222,6 +225,7 @@ typedef struct scn_workload {
 	int64_t duration;       /* ns; 0 = until the end of the run */
 	int64_t timeout;        /* ns per request */
 	int64_t payload_bytes;  /* request body bytes */
+	int64_t message_bytes;  /* bulk: bytes per send() */
 	bool uniform;           /* Fortio -uniform: de-synchronise connections */
 	bool no_catchup;        /* Fortio -nocatchup: do not catch up after a stall */
 	int64_t replicas;       /* client pods (load generator processes), >= 1 */

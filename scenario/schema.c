@@ -39,7 +39,7 @@ static const char *const distribution_values[] = {"fixed", "exponential", "logno
 						    NULL};
 static const char *const protocol_values[] = {"http1", "http2", "grpc", NULL};
 static const char *const workload_values[] = {"open-loop", "constant-throughput", "closed-loop",
-					      "connection-per-request", NULL};
+					      "connection-per-request", "bulk", NULL};
 static const char *const source_values[] = {"in-mesh", "outside", NULL};
 static const char *const mesh_values[] = {"none", "istio-sidecar", "istio-ambient", "cilium",
 					  "linkerd", NULL};
@@ -124,6 +124,22 @@ static void check_workload(check_ctx *c, const void *obj)
 			    "concurrency allows)");
 	if (w->type != SCN_WL_CLOSED_LOOP && check_present(c, "concurrency"))
 		check_error(c, "concurrency", "is only used by a closed-loop workload");
+	if (w->type != SCN_WL_BULK && check_present(c, "messageBytes"))
+		check_error(c, "messageBytes", "is only used by a bulk workload (payloadBytes is a "
+			    "request's body)");
+	if (w->type == SCN_WL_BULK) {
+		/* A bulk stream has no requests: these would be silently ignored. */
+		static const char *const unused[] = {"qps", "timeout", "payloadBytes", "uniform",
+						     "noCatchup", "protocol", NULL};
+		for (size_t i = 0; unused[i]; i++)
+			if (check_present(c, unused[i]))
+				check_error(c, unused[i], "is not used by a bulk workload (one TCP "
+					    "stream per connection, as fast as the path allows)");
+		if (check_present(c, "start") || check_present(c, "duration"))
+			check_error(c, check_present(c, "start") ? "start" : "duration",
+				    "is not supported by a bulk workload: its streams run per flow, "
+				    "for the whole run");
+	}
 	if (w->source == SCN_SRC_OUTSIDE && w->namespace_[0])
 		check_error(c, "namespace", "is only used when source is in-mesh");
 	if (w->source == SCN_SRC_OUTSIDE && check_present(c, "placement"))
@@ -279,6 +295,12 @@ static const schema_field node_type_fields[] = {
 	 "an idle worker thread is woken, beyond the calibrated context switch its hops already "
 	 "price (virtualised interrupt and idle exit, cold caches). 0 = none: the bare-metal "
 	 "calibration figures' framework terms already hold their platform's."},
+	{.name = "kernelSpeed", .type = ST_NUMBER, .def = "0", .min = "0", .max = "100",
+	 FLD(scn_node_type, kernel_speed), .doc = "Speed of kernel crossings (syscalls, context "
+	 "switches, TCP/IP stack traversals, iptables) relative to the calibration host, apart "
+	 "from cpuSpeed: the calibration host is a VM whose crossings cost 2-4 times bare metal's "
+	 "(kernel-costs.md sections 0 and 6) while its compute (crypto, parsing) does not. "
+	 "0 = cpuSpeed."},
 };
 OBJ(node_type_obj, "NodeType", scn_node_type, node_type_fields, NULL,
     "A kind of machine: cores, memory and CPU speed.");
@@ -308,9 +330,14 @@ static const schema_field network_fields[] = {
 	 "of calibration.md C2 (47,800 req/s, derived), rounded down; an upper bound, since that "
 	 "round trip also holds both hosts' TCP stacks (kernel-costs.md section 3.4 prices those "
 	 "separately)."},
+	{.name = "mtu", .type = ST_INT, .def = "1500", .min = "576", .max = "65535",
+	 FLD(scn_cluster, network_mtu), .doc = "Bytes of an IP packet on the wire between nodes "
+	 "(1500; 9000 for jumbo frames). A TCP segment carries mtu - 52 bytes (IPv4 and TCP "
+	 "headers with timestamps), less what a tunnel's packetOverhead takes; per-packet "
+	 "operations count packets of that size."},
 };
 OBJ(network_obj, "Network", scn_cluster, network_fields, NULL,
-    "The network between nodes: link bit rate and one-way latency.");
+    "The network between nodes: link bit rate, one-way latency and MTU.");
 
 static const schema_field cluster_fields[] = {
 	{.name = "nodeTypes", .type = ST_LIST, .flags = SF_REQUIRED, .min = "1",
@@ -409,7 +436,9 @@ static const schema_field workload_fields[] = {
 	 FLD(scn_workload, type), .doc = "open-loop: Fortio-style, qps spread over connections; "
 	 "constant-throughput: wrk2-style, latency measured from the intended send time; "
 	 "closed-loop: concurrency requests in flight, the next sent on each reply; "
-	 "connection-per-request: a new connection (and handshake) per request."},
+	 "connection-per-request: a new connection (and handshake) per request; "
+	 "bulk: netperf TCP_STREAM-style, each connection one TCP stream sending messageBytes "
+	 "per send() as fast as the path allows (throughput in bits/s; no requests)."},
 	{.name = "target", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_SERVICE,
 	 FLD(scn_workload, target), .doc = "The service the requests go to."},
 	{.name = "source", .type = ST_ENUM, .def = "in-mesh", .enum_values = source_values,
@@ -436,6 +465,9 @@ static const schema_field workload_fields[] = {
 	 FLD(scn_workload, timeout), .doc = "Per-request timeout (Fortio's default 3s)."},
 	{.name = "payloadBytes", .type = ST_BYTES, .def = "0", .min = "0", .max = "1Gi",
 	 FLD(scn_workload, payload_bytes), .doc = "Request body size (Fortio -payload-size)."},
+	{.name = "messageBytes", .type = ST_BYTES, .def = "16Ki", .min = "1", .max = "1Gi",
+	 FLD(scn_workload, message_bytes), .doc = "bulk only: bytes of each send() (netperf -m; "
+	 "its default is the socket buffer's initial size, 16 KiB on Linux)."},
 	{.name = "uniform", .type = ST_BOOL, .def = "false", FLD(scn_workload, uniform),
 	 .doc = "De-synchronise the connections' send times (Fortio -uniform)."},
 	{.name = "noCatchup", .type = ST_BOOL, .def = "false", FLD(scn_workload, no_catchup),
@@ -625,6 +657,22 @@ static const schema_field hop_delay_fields[] = {
 	{.name = "source", .type = ST_STRING, .def = HOP_NO_DELAY,
 	 FLD(scn_mp_param, source), .doc = "Where the value comes from (required with a value)."},
 };
+/* A hop's own CPU is optional too. */
+#define HOP_NO_CPU "none: no CPU of its own at this hop"
+static const char *const cpu_per_values[] = {"traversal", "packet", "segment", NULL};
+static const schema_field hop_cpu_fields[] = {
+	{.name = "value", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1s",
+	 FLD(scn_mp_hop, cpu.value), .doc = "CPU time (2us), at the calibration host's speed of "
+	 "kernel crossings (a node's kernelSpeed scales it)."},
+	{.name = "per", .type = ST_ENUM, .def = "traversal", .enum_values = cpu_per_values,
+	 FLD(scn_mp_hop, cpu_per), .doc = "traversal: once per message through the hop; packet: "
+	 "per packet on the wire; segment: per GSO/GRO segment (up to 64 KiB)."},
+	{.name = "source", .type = ST_STRING, .def = HOP_NO_CPU, FLD(scn_mp_hop, cpu.source),
+	 .doc = "Where the value comes from (required with a value)."},
+};
+OBJ(hop_cpu_obj, "HopCpu", scn_mp_hop, hop_cpu_fields, NULL,
+    "CPU a hop costs beyond its operations, with its source: {value: 2us, per: segment, "
+    "source: \"...\"}.");
 OBJ(hop_delay_obj, "HopDelay", scn_mp_param, hop_delay_fields, NULL,
     "A hop's own latency with its source: {value: 9us, source: \"...\"}.");
 OBJ(bytes_param_obj, "BytesParam", scn_mp_param, bytes_param_fields, NULL,
@@ -638,7 +686,7 @@ static const char *const mp_direction_values[] = {"request", "response", NULL};
 static const char *const mp_wakeup_dist_values[] = {"fixed", "exponential", NULL};
 static const char *const mp_side_values[] = {"client", "server", "waypoint", NULL};
 static const char *const mp_size_words[] = {"request", "response", "message", "l4Rules",
-					    "l7Rules", "packets", NULL};
+					    "l7Rules", "packets", "segments", NULL};
 
 /* Checks a `when` list; returns its MP_WHEN_* bits. */
 static unsigned check_when(check_ctx *c, char *const *words, size_t n)
@@ -698,6 +746,11 @@ static void check_mp_op(check_ctx *c, const void *obj)
 		check_error(c, "count", "must be > 0 (got %g)", o->count);
 	if (strcmp(o->size, "packets") && check_present(c, "packetSize"))
 		check_error(c, "packetSize", "is only used with size: packets");
+	if (strcmp(o->size, "packets") && check_present(c, "packetOverhead"))
+		check_error(c, "packetOverhead", "is only used with size: packets");
+	if (check_present(c, "packetSize") && check_present(c, "packetOverhead"))
+		check_error(c, "packetOverhead", "and packetSize exclude each other: a packet is "
+			    "packetSize bytes, or the MTU less packetOverhead");
 	check_when(c, o->when, o->n_when);
 	if (o->size[0]) {
 		bool word = false;
@@ -707,9 +760,9 @@ static void check_mp_op(check_ctx *c, const void *obj)
 		char err[256];
 		if (!word && units_parse_bytes(o->size, &bytes, err, sizeof err) != 0) {
 			char hint[160];
-			schema_suggest(hint, sizeof hint, o->size, mp_size_words, 6);
+			schema_suggest(hint, sizeof hint, o->size, mp_size_words, 7);
 			check_error(c, "size", "must be a number of bytes (1024, 4Ki) or one of request, "
-				    "response, message, l4Rules, l7Rules, packets (got \"%s\")%s",
+				    "response, message, l4Rules, l7Rules, packets, segments (got \"%s\")%s",
 				    o->size, hint);
 		} else if (!word && bytes < 0) {
 			check_error(c, "size", "must be >= 0 (got %s)", o->size);
@@ -731,6 +784,8 @@ static void check_mp_hop(check_ctx *c, const void *obj)
 	if (h->delay.value > 0 && (!h->delay.source || !strcmp(h->delay.source, HOP_NO_DELAY)))
 		check_error(c, "delay.source", "required with a value: say where the delay comes "
 			    "from");
+	if (h->cpu.value > 0 && (!h->cpu.source || !strcmp(h->cpu.source, HOP_NO_CPU)))
+		check_error(c, "cpu.source", "required with a value: say where the CPU comes from");
 }
 
 /* The MP_WHEN_* bits that hold under one combination of the 9 conditions. */
@@ -870,16 +925,26 @@ static const schema_field mp_op_fields[] = {
 	{.name = "size", .type = ST_STRING, FLD(scn_mp_op, size),
 	 .doc = "What the size is: a number of bytes (1024, 4Ki), or request, response, message "
 	 "(the bytes moving in this hop's direction), l4Rules, l7Rules (spec.mesh.authorization), "
-	 "packets (count times the packets of the message, 1448 B of payload each); empty = 0, "
-	 "for operations whose "
-	 "cost does not depend on size."},
+	 "packets (count times the packets of the message, mtu - 52 B of payload each, less a "
+	 "tunnel's packetOverhead), segments (count times the message's GSO/GRO segments of up to "
+	 "64 KiB: what a tc or eBPF hook on a veth sees); empty = 0, for operations whose cost "
+	 "does not depend on size."},
 	{.name = "packetSize", .type = ST_BYTES, .def = "0", .min = "0", .max = "64Ki",
 	 FLD(scn_mp_op, packet_size), .doc = "size packets only: the bytes each full packet is "
 	 "priced at (e.g. 1420, a WireGuard payload at MTU 1500); the message's last, partial "
 	 "packet at its share of it; 0 = the operation's cost at size 0."},
+	{.name = "packetOverhead", .type = ST_BYTES, .def = "0", .min = "0", .max = "8Ki",
+	 FLD(scn_mp_op, packet_overhead), .doc = "size packets only, instead of packetSize: the "
+	 "bytes a tunnel adds to each packet (Cilium reserves 80 for WireGuard); a full packet is "
+	 "priced at spec.cluster.network.mtu less this, and TCP segments on the path shrink by "
+	 "it."},
 	{.name = "count", .type = ST_NUMBER, .def = "1", .min = "0", .max = "1000000",
 	 FLD(scn_mp_op, count), .doc = "Times per traversal of the hop (> 0; may be fractional: "
 	 "an average)."},
+	{.name = "parallel", .type = ST_BOOL, .def = "false", FLD(scn_mp_op, parallel),
+	 .doc = "The operation runs on worker threads spread over the node's cores (the kernel's "
+	 "WireGuard encrypt and decrypt workers), off a flow's serial path: a bulk stream pays "
+	 "its CPU but is not paced by it. Requests see no difference."},
 	{.name = "when", .type = ST_STRINGS, LST(scn_mp_op, when, n_when),
 	 .doc = "Conditions the operation needs (all must hold): mtls, no-mtls, l7, no-l7, "
 	 "http-parsing, no-http-parsing, wireguard, same-node, cross-node, new-connection, "
@@ -918,6 +983,9 @@ static const schema_field mp_hop_fields[] = {
 	 .doc = "Latency (not CPU) the hop adds to every traversal, with its source: work "
 	 "handed to another thread and waited for (a kernel crypto worker, a softirq). "
 	 "Omitted = 0."},
+	{.name = "cpu", .type = ST_OBJECT, .child = &hop_cpu_obj, .doc = "CPU (kernel time at a "
+	 "node-kernel hop) the hop costs beyond its operations, that no kernel measures, with its "
+	 "source and what it is counted per. Omitted = 0."},
 	{.name = "ops", .type = ST_LIST, .child = &mp_op_obj, LST(scn_mp_hop, ops, n_ops),
 	 .doc = "The operations done at this hop, in order."},
 };

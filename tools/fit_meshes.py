@@ -4,10 +4,15 @@
 figure it came from, into configs/meshes/ (and the C2 cluster's wire
 latency into configs/scenarios/calibration/c2-*.yaml):
 
+  C2 node-to-node TCP_STREAM  -> the kernelSpeed of C2's nodes (its kernel
+                                 crossings' speed relative to the calibration host)
   C2 node-to-node TCP_RR      -> the wire's one-way latency of C2's cluster
+  C2 legacy routing TCP_RR    -> cilium-legacy-routing's host stack hops' CPU
+                                 per segment
+  C2 WireGuard TCP_STREAM (1500) -> cilium's WireGuard hops' CPU per packet
   C2 WireGuard TCP_RR (1500)  -> cilium's WireGuard hops' delay
+  C2 IPsec TCP_STREAM (1500)  -> cilium-ipsec's IPsec hops' CPU per packet
   C2 IPsec TCP_RR (1500)      -> cilium-ipsec's IPsec hops' delay
-  C2 legacy routing TCP_RR    -> cilium-legacy-routing's host stack hops' delay
   C1 2023 charts, no mesh     -> the C1 latency scenarios' server service time
                                  per connection count (a lognormal: Fortio,
                                  kernels and wire, lumped; c1-latency-baseline.json)
@@ -20,8 +25,9 @@ latency into configs/scenarios/calibration/c2-*.yaml):
   C3 memory sums              -> ztunnel's and the waypoint's perConfigObject,
                                  linkerd's memory base
 
-C2's MTU 9000 TCP_RR figures are not fitted: they are predictions
-(tools/calibration_report.py compares them).
+C2's MTU 9000 figures, eBPF and legacy TCP_STREAM and the CPU for 10 Gbit/s
+are not fitted: they are predictions (tools/calibration_report.py compares
+them).
 
 Usage: fit_meshes.py MESHSIM   (run by `make calibration`)
 
@@ -160,7 +166,13 @@ def measure(meshsim, scenario, profile_path, component):
 C2_SCENARIOS = [SCEN + "c2-baseline.yaml", SCEN + "c2-cilium.yaml",
                 SCEN + "c2-cilium-wireguard.yaml", SCEN + "c2-cilium-wireguard-mtu9000.yaml",
                 SCEN + "c2-cilium-ipsec.yaml", SCEN + "c2-cilium-ipsec-mtu9000.yaml",
-                SCEN + "c2-cilium-legacy-routing.yaml", SCEN + "c2-cilium-32-processes.yaml"]
+                SCEN + "c2-cilium-legacy-routing.yaml", SCEN + "c2-cilium-32-processes.yaml",
+                SCEN + "c2-stream-baseline.yaml", SCEN + "c2-stream-cilium.yaml",
+                SCEN + "c2-stream-legacy-routing.yaml", SCEN + "c2-stream-wireguard.yaml",
+                SCEN + "c2-stream-wireguard-mtu9000.yaml", SCEN + "c2-stream-ipsec.yaml",
+                SCEN + "c2-stream-ipsec-mtu9000.yaml"]
+C2_NODE_RE = re.compile(r"^(\s*- \{name: ryzen-3950x, cpu: 32, memory: 64Gi, cpuSpeed: 1\.0)"
+                        r"(, kernelSpeed: \S+)?\}.*$")
 LATENCY_RE = re.compile(r"^(\s*latency: )(\S+)( # .*)?$")
 
 
@@ -175,6 +187,35 @@ def set_latency(path, ns, comment):
     rewrite_line(path, LATENCY_RE,
                  lambda m: f"{m.group(1)}{int(round(ns / 10) * 10)}ns # {comment}",
                  "network latency")
+
+
+def stream_gbps(meshsim, scenario, extra=()):
+    out = subprocess.run([meshsim, "run", scenario, "--output-format", "json", "--progress",
+                          "never", *extra], check=True, capture_output=True, text=True)
+    doc = json.loads(out.stdout)
+    return doc["runs"][0]["workloads"][0]["throughput_bps"] / 1e9, doc["calibration"]["sha256"]
+
+
+def fit_c2_kernel_speed(meshsim):
+    """The C2 nodes' kernelSpeed, from the node-to-node TCP_STREAM (41.7
+    Gbit/s): the stream is bounded by the receiver's TCP write and read
+    (kernel crossings only), so its rate is proportional to the speed."""
+    target = 41.7
+    base = SCEN + "c2-stream-baseline.yaml"
+    g1, sha = stream_gbps(meshsim, base, ["--set", "spec.cluster.nodeTypes[0].kernelSpeed=1"])
+    g2, _ = stream_gbps(meshsim, base, ["--set", "spec.cluster.nodeTypes[0].kernelSpeed=2"])
+    if abs(g2 / g1 - 2) > 1e-3:
+        raise SystemExit(f"fit_meshes: C2 TCP_STREAM baseline is not bounded by kernel "
+                         f"crossings alone ({g1:.3f} and {g2:.3f} Gbit/s at speed 1 and 2)")
+    speed = target / g1
+    comment = (f"kernelSpeed fit: calibration.md C2 node-to-node TCP_STREAM 41.7 Gbit/s "
+               f"(make calibration, reference profile {sha[:12]}); kernel-costs.md 0 and 6 put "
+               f"the calibration host's crossings at 2-4 times bare metal's")
+    for path in C2_SCENARIOS:
+        rewrite_line(path, C2_NODE_RE,
+                     lambda m: f"{m.group(1)}, kernelSpeed: {speed:.3f}}} # {comment}",
+                     "C2 node type")
+    print(f"C2 kernelSpeed: {speed:.3f} (stream {g1:.2f} Gbit/s at speed 1, target {target})")
 
 
 def fit_c2_latency(meshsim):
@@ -197,9 +238,10 @@ def fit_c2_latency(meshsim):
           f"target {target * 1e6:.2f} us)")
 
 
-def set_hop_delay(path, hop_re, nhops, ns, source):
-    """Writes `delay` into every hop of path whose name line matches hop_re
-    (there must be nhops of them), replacing an old delay."""
+def set_hop_field(path, hop_re, nhops, key, text):
+    """Writes `key: text` into every hop of path whose name line matches
+    hop_re (there must be nhops of them), replacing an old `key:` line;
+    text None only removes it."""
     with open(path) as f:
         lines = f.readlines()
     out, i, n = [], 0, 0
@@ -210,18 +252,29 @@ def set_hop_delay(path, hop_re, nhops, ns, source):
         if not m:
             continue
         indent = m.group(1) + "  "
-        # Copy the hop's lines up to its ops, dropping an old delay.
+        # Copy the hop's lines up to its ops, dropping an old key line.
         while i < len(lines) and not lines[i].startswith(indent + "ops:"):
-            if not lines[i].startswith(indent + "delay:"):
+            if not lines[i].startswith(indent + key + ":"):
                 out.append(lines[i])
             i += 1
-        out.append(f'{indent}delay: {{value: {int(round(ns / 10) * 10)}ns, source: "{source}"}}\n')
+        if text is not None:
+            out.append(f"{indent}{key}: {text}\n")
         n += 1
     if n != nhops:
         raise SystemExit(f"fit_meshes: expected {nhops} hops matching {hop_re.pattern} in {path}, "
                          f"found {n}")
     with open(path, "w") as f:
         f.writelines(out)
+
+
+def set_hop_delay(path, hop_re, nhops, ns, source):
+    set_hop_field(path, hop_re, nhops, "delay",
+                  f'{{value: {int(round(ns / 10) * 10)}ns, source: "{source}"}}')
+
+
+def set_hop_cpu(path, hop_re, nhops, ns, per, source):
+    set_hop_field(path, hop_re, nhops, "cpu",
+                  f'{{value: {int(round(ns))}ns, per: {per}, source: "{source}"}}')
 
 
 # Hop latencies no CPU kernel measures, each fitted to one C2 TCP_RR figure:
@@ -243,13 +296,6 @@ HOP_DELAYS = [
      "tools/fit_meshes.py on {scenario}, reference profile {sha}",
      "the xfrm path beside the AES-GCM cipher (ESP encapsulation, state and policy "
      "lookups, the decrypted packet's second pass) that no CPU kernel measures"),
-    ("cilium-legacy-routing host stack delay", ["configs/meshes/cilium-legacy-routing.yaml"],
-     re.compile(r"^(\s*)- name: .*host stack \(legacy routing"), 4,
-     SCEN + "c2-cilium-legacy-routing.yaml", 34000,
-     "fit: calibration.md C2 Cilium legacy host routing TCP_RR 34,000/s (chart), by "
-     "tools/fit_meshes.py on {scenario}, reference profile {sha}",
-     "the host stack pass (routing, netfilter, veth hand-off) that no kernel measures; "
-     "latency only, its CPU is not charged"),
 ]
 PROBE_NS = 10000.0
 
@@ -274,6 +320,87 @@ def fit_hop_delay(meshsim, what, paths, hop_re, nhops, scenario, rate, before, a
         set_hop_delay(path, hop_re, nhops, delay_s * 1e9, source)
     print(f"{what}: {delay_s * 1e6:.2f} us (round trip without it {rtt0 * 1e6:.2f} us, "
           f"target {target * 1e6:.2f} us)")
+
+
+LEGACY_RE = re.compile(r"^(\s*)- name: .*host stack \(legacy routing")
+LEGACY_PATH = "configs/meshes/cilium-legacy-routing.yaml"
+
+
+def fit_legacy_cpu(meshsim):
+    """The host stack pass of legacy routing, as kernel CPU per segment,
+    from the legacy TCP_RR (34,000/s): one stream, idle cores, so the
+    round trip is linear in it (four passes, each a one-segment message)."""
+    scenario = SCEN + "c2-cilium-legacy-routing.yaml"
+    target = 1.0 / 34000
+    set_hop_field(LEGACY_PATH, LEGACY_RE, 4, "delay", None)
+    set_hop_cpu(LEGACY_PATH, LEGACY_RE, 4, 0, "segment", "probe")
+    rtt0, sha = round_trip_s(meshsim, scenario)
+    set_hop_cpu(LEGACY_PATH, LEGACY_RE, 4, PROBE_NS, "segment", "probe")
+    rtt1, _ = round_trip_s(meshsim, scenario)
+    slope = (rtt1 - rtt0) / (PROBE_NS * 1e-9)
+    cpu_s = (target - rtt0) / slope
+    if cpu_s < 0:
+        raise SystemExit("fit_meshes: legacy routing: the round trip without the host stack "
+                         "already exceeds the figure")
+    source = (f"fit: calibration.md C2 Cilium legacy host routing TCP_RR 34,000/s (chart), by "
+              f"tools/fit_meshes.py on {scenario}, reference profile {sha[:12]}; the host "
+              f"stack pass (routing, netfilter, the veth hand-off) that no kernel measures, "
+              f"as kernel CPU per segment at the calibration host's crossing speed")
+    set_hop_cpu(LEGACY_PATH, LEGACY_RE, 4, cpu_s * 1e9, "segment", source)
+    print(f"cilium-legacy-routing host stack CPU: {cpu_s * 1e6:.3f} us per segment "
+          f"(round trip without it {rtt0 * 1e6:.2f} us, target {target * 1e6:.2f} us)")
+
+
+# Kernel CPU per packet beside a tunnel's cipher, fitted to its TCP_STREAM
+# at MTU 1500: (what, profiles written, hop pattern, hops, scenario, Gbit/s,
+# source text after the scenario and hash)
+HOP_CPUS = [
+    ("cilium WireGuard hop CPU",
+     ["configs/meshes/cilium.yaml", "configs/meshes/cilium-legacy-routing.yaml"],
+     re.compile(r"^(\s*)- name: .*WireGuard (encrypt|decrypt)"), 4,
+     SCEN + "c2-stream-wireguard.yaml", 4.7, "WireGuard TCP_STREAM 4.7 Gbit/s at MTU 1500",
+     "the kernel's WireGuard path per packet beside the ChaCha20-Poly1305 kernel (UDP "
+     "encapsulation, the crypto queues' hand-offs, the decrypted packet's delivery), as "
+     "kernel CPU at the calibration host's crossing speed"),
+    ("cilium-ipsec IPsec hop CPU", ["configs/meshes/cilium-ipsec.yaml"],
+     re.compile(r"^(\s*)- name: .*IPsec (encrypt|decrypt)"), 4,
+     SCEN + "c2-stream-ipsec.yaml", 3.4, "IPsec TCP_STREAM 3.4 Gbit/s at MTU 1500",
+     "the kernel's xfrm path per packet beside the AES-128-GCM kernel (ESP "
+     "encapsulation, state and policy lookups, the decrypted packet's second pass), as "
+     "kernel CPU at the calibration host's crossing speed"),
+]
+
+
+def fit_hop_cpu(meshsim, what, paths, hop_re, nhops, scenario, gbps, figure, after):
+    """Kernel CPU per packet of a tunnel's hops, from its TCP_STREAM: the
+    stream's time per byte is its slowest stage's, linear in this CPU while
+    that stage stays the slowest; a secant on time per byte finds it."""
+    def time_per_byte(ns):
+        for path in paths:
+            set_hop_cpu(path, hop_re, nhops, ns, "packet", "probe")
+        g, sha = stream_gbps(meshsim, scenario)
+        return 1.0 / g, sha
+    target = 1.0 / gbps
+    x0, (y0, sha) = 0.0, time_per_byte(0.0)
+    if y0 > target:
+        raise SystemExit(f"fit_meshes: {what}: the measured kernels alone are slower than "
+                         f"{figure}")
+    x1 = 1000.0
+    y1, _ = time_per_byte(x1)
+    for _ in range(8):
+        if abs(y1 - target) < 1e-6 * target or y1 == y0:
+            break
+        x2 = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+        x0, y0 = x1, y1
+        x1 = x2
+        y1, _ = time_per_byte(x1)
+    if abs(y1 - target) > 1e-3 * target:  # the value is written in whole ns
+        raise SystemExit(f"fit_meshes: {what}: no convergence ({1 / y1:.4f} Gbit/s)")
+    source = (f"fit: calibration.md C2 {figure} (chart), by tools/fit_meshes.py on "
+              f"{scenario}, reference profile {sha[:12]}; {after}")
+    for path in paths:
+        set_hop_cpu(path, hop_re, nhops, x1, "packet", source)
+    print(f"{what}: {x1 / 1e3:.3f} us per packet (stream {1 / y1:.3f} Gbit/s, target {gbps})")
 
 
 # --- C3: the GKE platform (e2-standard-8) and Linkerd's framework term ---
@@ -638,7 +765,13 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     meshsim = argv[1]
+    fit_c2_kernel_speed(meshsim)
     fit_c2_latency(meshsim)
+    fit_legacy_cpu(meshsim)
+    # A tunnel's CPU per packet first (the stream does not depend on
+    # latency), then its hops' delay to the round trip with that CPU in it.
+    for fit in HOP_CPUS:
+        fit_hop_cpu(meshsim, *fit)
     for fit in HOP_DELAYS:
         fit_hop_delay(meshsim, *fit)
     fit_c1_baseline(meshsim)

@@ -47,26 +47,55 @@ int cost_op_from_name(const char *name)
 	return -1;
 }
 
-int cost_table_init(cost_table *t, const cost_profile *p, double speed)
+int cost_op_is_crossing(cost_op op)
 {
-	if (!(speed > 0.0) || !isfinite(speed))
+	switch (op) {
+	case COST_SYSCALL:
+	case COST_SOCKETPAIR_WRITE_READ:
+	case COST_TCP_LOOPBACK_WRITE_READ:
+	case COST_EPOLL_WAIT:
+	case COST_CONTEXT_SWITCH:
+	case COST_IPTABLES_REDIRECT_CONN:
+	case COST_IPTABLES_REDIRECT_RTT:
+	case COST_PROXY_HOP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cost_table_init_split(cost_table *t, const cost_profile *p, double speed,
+			  double crossing_speed)
+{
+	if (!(speed > 0.0) || !isfinite(speed) || !(crossing_speed > 0.0) ||
+	    !isfinite(crossing_speed))
 		return -1;
 	memset(t, 0, sizeof *t);
 	t->speed = speed;
+	t->crossing_speed = crossing_speed;
 	for (int i = 0; i < COST_OP_COUNT; i++) {
 		cost_entry e = p->op[i];
-		e.fixed_ns /= speed;
-		e.per_unit_ns /= speed;
+		double s = cost_op_is_crossing((cost_op)i) ? crossing_speed : speed;
+		e.fixed_ns /= s;
+		e.per_unit_ns /= s;
+		e.tail_per_unit_ns /= s;
 		for (int k = 0; k < e.npoints && k < COST_MAX_POINTS; k++)
-			e.py[k] /= speed;
+			e.py[k] /= s;
 		t->op[i] = e;
 	}
 	return 0;
 }
 
-/* Piecewise-linear interpolation; bytes and rules are linear in size (and
- * extrapolate proportionally above the last point), table entries are
- * linear in log2(size) and clamp at both ends. */
+int cost_table_init(cost_table *t, const cost_profile *p, double speed)
+{
+	return cost_table_init_split(t, p, speed, speed);
+}
+
+/* Piecewise-linear interpolation; bytes and rules are linear in size, and
+ * above the last point go on at the linear fit's slope (a fixed cost, such
+ * as a packet's set-up, is not paid again per byte) or, without one,
+ * proportionally; table entries are linear in log2(size) and clamp at both
+ * ends. */
 static double interp(const cost_entry *e, double x, int bytes)
 {
 	int n = e->npoints;
@@ -75,6 +104,8 @@ static double interp(const cost_entry *e, double x, int bytes)
 	if (n == 1 || x <= e->px[0])
 		return e->py[0];
 	if (x >= e->px[n - 1]) {
+		if (bytes && e->tail_per_unit_ns > 0.0)
+			return e->py[n - 1] + e->tail_per_unit_ns * (x - e->px[n - 1]);
 		if (bytes && e->px[n - 1] > 0.0)
 			return e->py[n - 1] * (x / e->px[n - 1]);
 		return e->py[n - 1];

@@ -9,8 +9,9 @@
  *   COST_LINEAR  cost = fixed + per_unit * size     (GSL least-squares fit)
  *   COST_INTERP  piecewise-linear between the measured points, for costs
  *                that follow the caches (memcpy, RBAC over many rules, table
- *                lookups): linear in size for bytes and rules (proportional
- *                above the last point), linear in log2(size) for table
+ *                lookups): linear in size for bytes and rules (above the
+ *                last point: the linear fit's slope, or proportional
+ *                without one), linear in log2(size) for table
  *                entries (clamped at both ends). The profile still records
  *                the linear fit of these operations.
  * The model in cost.h is the default; the profile's own "model" field wins
@@ -113,6 +114,9 @@ typedef struct {
 	double per_unit_ns;     /* LINEAR */
 	double kernel_frac;     /* 0..1: share of the cost that is kernel time */
 	int npoints;            /* INTERP: measured (size, ns) points, sizes ascending */
+	/* INTERP, bytes and rules: ns per unit above the last point (the
+	 * linear fit's slope, the marginal cost); 0 = proportional to size. */
+	double tail_per_unit_ns;
 	double px[COST_MAX_POINTS];
 	double py[COST_MAX_POINTS];
 } cost_entry;
@@ -129,6 +133,7 @@ typedef struct {
 typedef struct {
 	cost_entry op[COST_OP_COUNT];
 	double speed;           /* node CPU speed relative to the calibration host */
+	double crossing_speed;  /* the same for kernel crossings (cost_op_is_crossing) */
 } cost_table;
 
 /* One item of an operation list. */
@@ -150,6 +155,20 @@ int cost_op_from_name(const char *name);
  * or -1 if speed is not a positive finite number.
  */
 int cost_table_init(cost_table *t, const cost_profile *p, double speed);
+
+/*
+ * The same with a separate speed for the kernel crossings: syscalls,
+ * context switches, TCP/IP stack traversals, iptables. They do not scale
+ * with compute: a VM's crossings cost 2-4 times bare metal's on the same
+ * CPU (kernel-costs.md sections 2 and 6), while its crypto runs at full
+ * speed. Returns -1 unless both speeds are positive and finite.
+ */
+int cost_table_init_split(cost_table *t, const cost_profile *p, double speed,
+			  double crossing_speed);
+
+/* 1 for a kernel crossing: the sys.* operations (memcpy aside), the
+ * iptables REDIRECT costs and the minimal proxy hop (its syscalls). */
+int cost_op_is_crossing(cost_op op);
 
 /*
  * The CPU cost of one operation of the given size, split into user and

@@ -194,6 +194,8 @@ static json_t *fit_op(const calib_ctx *c, int op, cost_entry *e)
 			e->px[e->npoints] = (double)ms[i]->size;
 			e->py[e->npoints++] = ms[i]->median;
 		}
+		if (fitted && f.per_unit > 0)
+			e->tail_per_unit_ns = f.per_unit;
 	}
 	json_t *pts = json_array();
 	for (int i = 0; i < nm; i++)
@@ -351,6 +353,11 @@ int cost_profile_from_json(const json_t *root, cost_profile *p, char *err, size_
 					 key);
 				return -1;
 			}
+			/* Above the last point: the linear fit's slope, if any. */
+			double tail = 0;
+			const json_t *fit = json_object_get(o, "fit");
+			if (json_is_object(fit) && !getnum(fit, "per_unit_ns", &tail) && tail > 0)
+				e->tail_per_unit_ns = tail;
 		}
 		e->available = 1;
 	}

@@ -32,6 +32,9 @@
 #define HOP_DELAY_NS 7000.0
 
 static cost_profile costs;
+/* The network's MTU (0 = 1500), and the WireGuard op's packetOverhead. */
+static int mtu = 0;
+static uint32_t wg_overhead = 0;
 
 static void set_const(cost_op op, double ns, double kernel_frac)
 {
@@ -43,7 +46,7 @@ static void set_const(cost_op op, double ns, double kernel_frac)
 
 static mp_hop_op op(cost_op o, mp_size_ref ref, double count, unsigned when)
 {
-	mp_hop_op h = {{o, ref, 0, count}, when};
+	mp_hop_op h = {.op = {.op = o, .size_ref = ref, .count = count}, .when = when};
 	return h;
 }
 
@@ -86,6 +89,7 @@ static void build_profile(void)
 	h0_ops[1] = op(COST_TLS_RECORD_WRITE, MP_SIZE_MESSAGE, 1, MP_WHEN_MTLS);
 	h0_ops[2] = op(COST_TLS13_MTLS_CLIENT, MP_SIZE_FIXED, 1, MP_WHEN_MTLS | MP_WHEN_NEW_UPSTREAM);
 	h1_ops[0] = op(COST_WG_ENCRYPT, MP_SIZE_PACKETS, 1, 0);
+	h1_ops[0].op.packet_overhead = wg_overhead;
 	h2_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 2, 0);
 	h3_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
 	h4_ops[0] = op(COST_SYSCALL, MP_SIZE_FIXED, 1, 0);
@@ -147,6 +151,7 @@ static void world_init(world *w, int server_node, bool mtls, bool wireguard, siz
 	opt.proxy_cpu_limit = cpu_limit;
 	double wake[2] = {node_wakeup, node_wakeup};
 	opt.node_wakeup_ns = wake;
+	opt.mtu = mtu;
 	assert_int_equal(dataplane_init(&w->dp, w->sim, &prof, &costs, cores, speed, 2, pods, 2,
 	                                &w->app, 1, first, &opt),
 	                 0);
@@ -648,6 +653,125 @@ static void test_packet_pricing(void **state)
 	h1_ops[0].op.size = 0;
 }
 
+/* The MTU and a tunnel's packetOverhead set the path's MSS and the size a
+ * full packet is priced at. */
+static void test_mtu_and_overhead(void **state)
+{
+	(void)state;
+	mtu = 9000;
+	wg_overhead = 80;
+	world w;
+	world_init(&w, 1, false, true, 1);
+	assert_int_equal(w.dp.mss, 9000 - 52 - 80);
+	costs.op[COST_WG_ENCRYPT].per_unit_ns = 1.0; /* 1000 + 1 ns per byte */
+	assert_int_equal(cost_table_init(&w.dp.nodes[0].costs, &costs, 1.0), 0);
+	unsigned ctx = MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE;
+	double u, k;
+	/* 20000 B: two full packets of 8868 B, each priced at 8920 B, and
+	 * 2264 B in a third, at its share of 8920 */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 20000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	double part = (double)(8920 * 2264 / 8868);
+	assert_true(fabs(u + k - (2 * (1000.0 + 8920) + 1000.0 + part)) < 1e-6);
+	world_free(&w);
+	/* without WireGuard the pods keep the whole MTU */
+	world_init(&w, 1, false, false, 1);
+	assert_int_equal(w.dp.mss, 9000 - 52);
+	world_free(&w);
+	mtu = 0;
+	wg_overhead = 0;
+}
+
+/* A hop's own CPU, per traversal, packet or segment (kernel time at the
+ * node's crossing speed), and operations counted per segment. */
+static void test_hop_cpu_and_segments(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, false, true, 1);
+	unsigned ctx = MP_WHEN_WIREGUARD | MP_WHEN_CROSS_NODE;
+	double u0, k0, u, k;
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 3000 - DP_REQUEST_HEAD_BYTES, 0, &u0, &k0);
+	hops[1].cpu.value = 500;
+	hops[1].cpu_per = MP_CPU_PER_PACKET; /* 3000 B: 3 packets */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 3000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(k - k0 - 1500.0) < 1e-9 && u == u0);
+	hops[1].cpu_per = MP_CPU_PER_SEGMENT; /* one segment */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 3000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(k - k0 - 500.0) < 1e-9);
+	/* 70000 B: two segments of up to 64 KiB */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 70000 - DP_REQUEST_HEAD_BYTES, 0, &u0, &k0);
+	hops[1].cpu.value = 0;
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 70000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(k0 - k - 1000.0) < 1e-9);
+	hops[1].cpu_per = MP_CPU_PER_TRAVERSAL;
+	hops[1].cpu.value = 500;
+	w.dp.nodes[0].crossing_speed = 2.0; /* kernel work beside the ops: at crossing speed */
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 70000 - DP_REQUEST_HEAD_BYTES, 0, &u0, &k0);
+	assert_true(fabs(k0 - k - 250.0) < 1e-9);
+	hops[1].cpu.value = 0;
+	/* an operation per segment: 1 for 3000 B, 2 for 70000 B */
+	h1_ops[0].op.size_ref = MP_SIZE_SEGMENTS;
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 3000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(u + k - WG_NS) < 1e-9);
+	dataplane_hop_cost(&w.dp, 0, 1, ctx, 70000 - DP_REQUEST_HEAD_BYTES, 0, &u, &k);
+	assert_true(fabs(u + k - 2 * WG_NS) < 1e-9);
+	h1_ops[0].op.size_ref = MP_SIZE_PACKETS;
+	world_free(&w);
+}
+
+/* A bulk stream: per byte, each stage's work (a proxy per instance, the
+ * kernel per node); the rate is the slowest stage's; a parallel operation
+ * costs CPU but paces nothing; a proxy never sees the ACKs. */
+static void test_stream_cost(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, false, true, 1);
+	dp_stream_cost sc;
+	const double m = 16384;
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_true(sc.cross_node && sc.mss == DP_MSS_BYTES);
+	assert_int_equal(sc.nstages, 3); /* client proxy, client kernel, server proxy */
+	double wg = -1, proxies = 0;
+	for (int i = 0; i < sc.nstages; i++) {
+		const dp_stream_stage *st = &sc.stage[i];
+		double ns = st->user_ns + st->kernel_ns;
+		if (st->inst < 0) {
+			assert_int_equal(st->node, 0);
+			wg = ns;
+		} else {
+			/* two syscalls per send, no framework (a stream is no request) */
+			assert_true(fabs(ns - 2 * SYSCALL_NS / m) < 1e-12);
+			proxies += ns;
+		}
+	}
+	assert_true(fabs(wg - WG_NS / DP_MSS_BYTES) < 1e-12); /* per byte */
+	assert_true(fabs(proxies - 4 * SYSCALL_NS / m) < 1e-12);
+	double rate = dataplane_stream_rate(&w.dp, &sc);
+	assert_true(fabs(rate - 1e9 * DP_MSS_BYTES / WG_NS) < 1e-3);
+	/* the wire: 100 Gbit/s carries MTU + 38 B per MSS of payload */
+	w.dp.opt.bandwidth_bps = 1e9;
+	assert_true(fabs(dataplane_stream_rate(&w.dp, &sc) - 1e9 / (8.0 * 1538 / DP_MSS_BYTES)) <
+	            1e-3);
+	w.dp.opt.bandwidth_bps = 0;
+	/* its CPU as fluid demand: kernel time of node 0 */
+	dataplane_add_stream(&w.dp, &sc, rate);
+	assert_true(fabs(w.dp.nodes[0].fluid_kernel_cores - 1.0) < 1e-9);
+	/* parallel: the WireGuard op no longer paces the stream */
+	h1_ops[0].op.parallel = true;
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_true(fabs(dataplane_stream_rate(&w.dp, &sc) - 1e9 * m / (2 * SYSCALL_NS)) < 1e-3);
+	h1_ops[0].op.parallel = false;
+	/* same node: no WireGuard, no wire; only the proxies */
+	world_free(&w);
+	world_init(&w, 0, false, true, 1);
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_true(!sc.cross_node && sc.wire_bits_per_byte == 0);
+	for (int i = 0; i < sc.nstages; i++)
+		assert_true(sc.stage[i].inst >= 0);
+	world_free(&w);
+}
+
 /* A load generator with 3 client pods and 2 server pods: connection i
  * runs from client i mod 3 to server (i / 3) mod 2, so 6 connections cover
  * every pair once; with one client pod it is the old i mod servers. */
@@ -742,6 +866,9 @@ int main(void)
 		cmocka_unit_test(test_connections_over_client_pods),
 		cmocka_unit_test(test_protocol_conditions),
 		cmocka_unit_test(test_packet_pricing),
+		cmocka_unit_test(test_mtu_and_overhead),
+		cmocka_unit_test(test_hop_cpu_and_segments),
+		cmocka_unit_test(test_stream_cost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

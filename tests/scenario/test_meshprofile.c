@@ -243,8 +243,13 @@ static void test_architecture(void **state)
 			if (h->ops[k].op.op == COST_WG_ENCRYPT || h->ops[k].op.op == COST_EBPF_ESTABLISHED)
 				assert_int_equal(h->component, -1);
 		if (h->ops[0].op.op == COST_WG_ENCRYPT) {
+			/* per wire packet, each the MTU less Cilium's 80 B */
 			assert_int_equal(h->ops[0].op.size_ref, MP_SIZE_PACKETS);
-			assert_int_equal(h->ops[0].op.size, 1420);
+			assert_int_equal(h->ops[0].op.packet_overhead, 80);
+		}
+		if (h->nops && h->ops[0].op.op == COST_EBPF_ESTABLISHED) {
+			/* a tc hook sees GSO/GRO segments, not wire packets */
+			assert_int_equal(h->ops[0].op.size_ref, MP_SIZE_SEGMENTS);
 		}
 	}
 	for (int m = 0; m < 5; m++)
@@ -326,8 +331,9 @@ static void test_sources(void **state)
 		json_t *doc = json_loads(json, 0, NULL);
 		assert_non_null(doc);
 		json_t *sp = json_object_get(doc, "spec");
-		/* Each hop: its source and its delay's; each component: 7. */
-		size_t want = 2 * json_array_size(json_object_get(sp, "hops")) +
+		/* Each hop: its source, its delay's and its cpu's; each
+		 * component: 7. */
+		size_t want = 3 * json_array_size(json_object_get(sp, "hops")) +
 			      7 * json_array_size(json_object_get(sp, "components"));
 		assert_int_equal(count_sources(doc, path), want);
 		json_decref(doc);
@@ -402,6 +408,9 @@ static const bad_mesh bad_meshes[] = {
 	{BADM "bad-count.yaml", 27, 39, "spec.hops[0].ops[0].count", "must be > 0 (got 0)", 1},
 	{BADM "packet-size.yaml", 27, 62, "spec.hops[0].ops[0].packetSize",
 	 "is only used with size: packets", 1},
+	{BADM "packet-overhead.yaml", 27, 84, "spec.hops[0].ops[1].packetOverhead",
+	 "and packetSize exclude each other", 1},
+	{BADM "cpu-source.yaml", 25, 12, "spec.hops[0].cpu.source", "required with a value", 1},
 };
 
 static void test_bad_files(void **state)

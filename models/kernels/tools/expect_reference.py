@@ -20,7 +20,14 @@ def exact(name, size, speed=1.0):
         px = [p['size'] for p in o['points']]; py = [p['median_ns'] / speed for p in o['points']]
         x = float(size); n = len(px); lin = unit != 'entry'
         if n == 1 or x <= px[0]: t = py[0]
-        elif x >= px[-1]: t = py[-1] * (x / px[-1]) if lin else py[-1]
+        elif x >= px[-1]:
+            # Above the last point: the linear fit's slope (the marginal
+            # cost), or proportional without a fit.
+            fit = o.get('fit') or {}
+            tail = (fit.get('per_unit_ns') or 0.0) / speed
+            if lin and tail > 0: t = py[-1] + tail * (x - px[-1])
+            elif lin: t = py[-1] * (x / px[-1])
+            else: t = py[-1]
         else:
             k = 1
             while k < n - 1 and x > px[k]: k += 1

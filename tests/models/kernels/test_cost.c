@@ -30,6 +30,9 @@ static const char *PROFILE =
 	"      {\"size\": 16384, \"median_ns\": 154}]},"
 	"  \"policy.map.hash\": {\"model\": \"interp\", \"kernel_fraction\": 0, \"points\": ["
 	"      {\"size\": 1024, \"median_ns\": 10}, {\"size\": 1048576, \"median_ns\": 30}]},"
+	"  \"wg.packet.encrypt\": {\"model\": \"interp\", \"kernel_fraction\": 0, \"points\": ["
+	"      {\"size\": 64, \"median_ns\": 400}, {\"size\": 1420, \"median_ns\": 800}],"
+	"      \"fit\": {\"fixed_ns\": 380, \"per_unit_ns\": 0.25}},"
 	"  \"some.future.op\": {\"model\": \"const\", \"fixed_ns\": 1}"
 	" }}";
 
@@ -121,6 +124,44 @@ static void speed_and_lists(void **state)
 	assert_int_equal(k, 173);
 	assert_int_equal(u, 519);
 	assert_int_equal(cost_list(&t, ops, 0, &u, &k), 0);
+}
+
+/* Above its last point an interp operation in bytes goes on at its linear
+ * fit's slope (a packet's fixed cost is not paid again per byte), or
+ * proportionally without a fit (memcpy above: bandwidth). */
+static void interp_tail_slope(void **state)
+{
+	(void)state;
+	cost_profile p;
+	cost_table t;
+	char err[256];
+	assert_int_equal(load(PROFILE, &p, err, sizeof err), 0);
+	assert_int_equal(cost_table_init(&t, &p, 1.0), 0);
+	/* 800 + 0.25 * (8920 - 1420) = 2675, not 800 * 8920 / 1420 = 5025 */
+	assert_int_equal(cost_of(&t, COST_WG_ENCRYPT, 8920, NULL, NULL), 2675);
+	assert_int_equal(cost_of(&t, COST_WG_ENCRYPT, 1420, NULL, NULL), 800);
+	assert_int_equal(cost_table_init(&t, &p, 2.0), 0);
+	assert_int_equal(cost_of(&t, COST_WG_ENCRYPT, 8920, NULL, NULL), 1338); /* 1337.5 */
+}
+
+/* Kernel crossings scale with their own speed, everything else with the
+ * CPU's. */
+static void crossing_speed(void **state)
+{
+	(void)state;
+	cost_profile p;
+	cost_table t;
+	char err[256];
+	assert_int_equal(load(PROFILE, &p, err, sizeof err), 0);
+	assert_int_equal(cost_op_is_crossing(COST_SYSCALL), 1);
+	assert_int_equal(cost_op_is_crossing(COST_TCP_LOOPBACK_WRITE_READ), 1);
+	assert_int_equal(cost_op_is_crossing(COST_MEMCPY), 0);
+	assert_int_equal(cost_op_is_crossing(COST_AES128GCM_SEAL), 0);
+	assert_int_equal(cost_table_init_split(&t, &p, 0.5, 2.0), 0);
+	assert_int_equal(cost_of(&t, COST_SYSCALL, 0, NULL, NULL), 115);         /* 230 / 2 */
+	assert_int_equal(cost_of(&t, COST_AES128GCM_SEAL, 1024, NULL, NULL), 912); /* 456 / 0.5 */
+	assert_int_equal(cost_table_init_split(&t, &p, 1.0, 0.0), -1);
+	assert_int_equal(cost_table_init_split(&t, &p, 1.0, NAN), -1);
 }
 
 static void bad_profiles(void **state)
@@ -263,6 +304,8 @@ int main(void)
 		cmocka_unit_test(names),
 		cmocka_unit_test(exact_costs),
 		cmocka_unit_test(speed_and_lists),
+		cmocka_unit_test(interp_tail_slope),
+		cmocka_unit_test(crossing_speed),
 		cmocka_unit_test(bad_profiles),
 		cmocka_unit_test(load_records_digest),
 		cmocka_unit_test(ops_round_trip),
