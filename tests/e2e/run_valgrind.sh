@@ -15,4 +15,9 @@ valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=de
 	"$MESHSIM" run tests/e2e/scenarios/fanout.yaml --set spec.mesh.mode=istio-ambient \
 	--set spec.mesh.l7=true --set spec.duration=3s --progress never >"$TMP/out" 2>"$TMP/err" \
 	|| { cat "$TMP/err"; fail "valgrind reported errors on the mesh run"; }
+# And a bulk stream (per-flow stages, fluid demand) through WireGuard.
+valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$MESHSIM" run configs/scenarios/calibration/c2-stream-wireguard.yaml \
+	--set 'spec.workloads[0].connections=3' -o "$TMP/b.db" --progress never >"$TMP/out" 2>"$TMP/err" \
+	|| { cat "$TMP/err"; fail "valgrind reported errors on the bulk run"; }
 exit 0
