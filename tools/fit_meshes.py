@@ -619,7 +619,10 @@ def fit_c3_memory(meshsim):
 
 # --- C1 2023 latency charts: the no-mesh baseline (Fortio, kernels, wire) ---
 
-C1_LATENCY = [SCEN + "c1-latency-none.yaml", SCEN + "c1-latency-istio-sidecar-1.20.yaml"]
+# The no-mesh baseline and the 1.20 sidecars (the chart), then the 1.24
+# sidecars and ambient (the weak quotes): all on the same baseline.
+C1_LATENCY = [SCEN + "c1-latency-none.yaml", SCEN + "c1-latency-istio-sidecar-1.20.yaml",
+              SCEN + "c1-latency-istio-sidecar.yaml", SCEN + "c1-latency-istio-ambient.yaml"]
 # calibration.md C1, 2023 charts, no mesh, at 2, 4, 8, 16, 32, 64 connections (ms).
 C1_NO_MESH_P90 = (0.685, 0.708, 0.73, 0.76, 0.76, 0.782)
 C1_NO_MESH_P99 = (0.834, 0.844, 0.859, 0.898, 0.897, 0.943)
