@@ -89,6 +89,18 @@ typedef struct dp_node {
 	double fluid_cores;        /* per-flow: all fluid demand on this node */
 } dp_node;
 
+/* Per flow: one hop that ran as an event at a proxy instance that also
+ * carries fluid traffic, kept so that the instance's sampled traffic can be
+ * replayed at the full density (dataplane_fluid_wake_cores). 24 bytes per
+ * sampled hop at such a proxy, for the whole run. */
+typedef struct dp_wake_rec {
+	int64_t root_sent; /* when its request was sent (a call: the request that made it) */
+	float offset_ns;   /* from then until it asked for a worker */
+	float hold_ns;     /* how long it held the worker, less its fluid wait and any wake-up */
+	float wake_ns;     /* what a wake-up adds to that hold (its CPU at the hop's pace, and its delay) */
+	bool waking;       /* it found no sampled traffic at the workers */
+} dp_wake_rec;
+
 typedef struct dp_instance {
 	int component;         /* index into the profile's components */
 	int node;
@@ -103,12 +115,20 @@ typedef struct dp_instance {
 	double fluid_hops_per_s;
 	double fluid_wait_ns;
 	double fluid_idle_prob; /* chance that all workers are idle (M/M/k P0) */
-	/* Per-flow wake-ups: the fluid hops' CPU without them (cores), and
-	 * the wake-up CPU if every fluid hop woke a worker (cores); see
-	 * dataplane_fluid_wake_cores. */
-	double fluid_work_cores, fluid_wake_per_idle;
-	uint64_t sampled_hops, sampled_wakes; /* hops as events with fluid traffic, in the window */
-	double sampled_wake_sum; /* of them, those that woke a worker */
+	/* Per-flow wake-ups (see dataplane_fluid_wake_cores and the comment
+	 * before wake_replay in dataplane.c): the wake-up CPU if every fluid
+	 * hop woke a worker (cores); the node's wake-up CPU and the
+	 * component's mean wake-up delay (ns); the hops run as events here
+	 * (wake_recs: all of them, those in the statistics window from
+	 * wake_window_from on); the chance wake_q that a sampled hop that
+	 * finds no sampled traffic at the workers wakes one, replayed again
+	 * when the records reach wake_next. */
+	double fluid_wake_per_idle;
+	double wake_cpu_ns, wake_delay_ns;
+	dp_wake_rec *wake_recs;
+	size_t nwake_recs, wake_recs_cap, wake_window_from, wake_next;
+	double wake_q;
+	double sampled_wake_sum; /* sampled hops, in the window, that woke a worker */
 	gsl_rng *wake_rng;     /* with workers: wake-up draws (sim/rng.h key "wakeup", index) */
 	uint64_t requests;     /* hops handled in the window */
 	uint64_t wakeups;      /* of them (as events), those that woke an idle worker */
@@ -238,7 +258,10 @@ struct dp_request {
 	res_job job;
 	pool_waiter waiter;
 	int phase;             /* 0 request hops, 1 response hops */
-	bool waking;           /* this hop wakes an idle worker */
+	bool waking;           /* this hop found every worker idle (as events) */
+	int64_t root_sent;     /* per flow: when this request (a call: its first caller's) was sent */
+	int64_t cpu_from;      /* per flow: when the current hop's CPU began (after its worker's delays) */
+	int64_t wake_added;    /* per flow: wake-up CPU added to the current hop's job (ns) */
 	int wp;                /* the waypoint replica this request goes through */
 	size_t hop;            /* next hop to look at */
 	int cur_node;
@@ -290,13 +313,16 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
 void dataplane_apply_fluid(dataplane *dp);
 
 /* Per-flow: the wake-up CPU of an instance's fluid hops, in cores (kernel
- * time): the hops that find every worker idle, from M/M/k corrected by
- * what the sampled hops (as events) show of a request's hops arriving
- * together, times the node's wake-up CPU. */
+ * time): the share of hops that find every worker idle times the fluid
+ * hops per second times the node's wake-up CPU. The share comes from the
+ * instance's hops that ran as events in the statistics window, replayed on
+ * its workers with the gaps between requests shrunk to the full traffic's
+ * density (a request's own hops keep their spacing); with no such hops,
+ * from M/M/k (fluid_idle_prob). window_ns: the statistics window the
+ * instance's event counts cover. */
 double dataplane_fluid_wake_cores(const dp_instance *in, double window_ns);
 /* Per-flow: the fluid hops that wake a worker, per second (the same
- * estimate as dataplane_fluid_wake_cores). window_ns: the statistics
- * window the instance's event counts cover. */
+ * estimate as dataplane_fluid_wake_cores). */
 double dataplane_fluid_wakeups_per_s(const dp_instance *in, double window_ns);
 
 /* Bulk streams (per flow, no events): one TCP stream from client_pod to

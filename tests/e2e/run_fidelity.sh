@@ -26,30 +26,48 @@ assert abs(w["throughput"] - 3000) / 3000 < 0.01, w["throughput"]
 PY
 
 # With the platform's wake-up CPU (C3's GKE nodes, a call graph, 3 client
-# pods, 3 waypoint replicas): per flow corrects M/M/k's wake-up chance by
-# what the sampled hops show of a request's hops arriving together, and a
-# sampled hop wakes a worker or not at random with that chance. Measured,
-# the worst CPU is ztunnel at 600 rps (+8.9 %), looser than the 5 % above
-# (which holds without wake-ups), the worst p99 +9.4 %. This holds them to
-# 10 % and 10 %.
+# pods, 3 waypoint replicas): per flow replays each proxy's sampled hops
+# with the gaps between requests shrunk to the whole traffic's density
+# (models/dataplane.c, wake_replay), and a sampled hop wakes a worker at
+# random with the replay's chance. Measured (per request -> per flow,
+# dashboard cores): ztunnel 0.132/0.132, 0.497/0.506 (+1.8 %), 1.091/1.113
+# (+2.0 %), 2.144/1.948 (-9.2 %); waypoint within 0.7 % at every level;
+# p99 +0.0, +3.8, +9.4, +2.2 %. Each component's CPU is held to 5 %, except
+# ztunnel at 1200 rps, held to 10 %: per request here is a lockstep (fixed
+# service times and wire latency, connections spread evenly), and around
+# 1100-1200 rps its ztunnels wake 10-17 % more often than the replay finds
+# (moving the wire latency by 100 ns moves per request's ztunnel CPU by
+# 4 %); the replay keeps the events' own offsets within a request, not the
+# ones waits at full density would give (dataplane.c says more).
 C3=configs/scenarios/calibration/c3-faces.yaml
 for q in 60 240 600 1200; do
 	for f in per-request per-flow; do
 		"$MESHSIM" run "$C3" --set spec.fidelity=$f --set "spec.workloads[0].qps=$q/s" \
 			--progress never --output-format json >"$TMP/c3-$f-$q.json"
 	done
-	python3 - "$TMP/c3-per-request-$q.json" "$TMP/c3-per-flow-$q.json" <<'PY' || fail "C3 fidelity at $q rps"
+	python3 - "$TMP/c3-per-request-$q.json" "$TMP/c3-per-flow-$q.json" "$q" <<'PY' || fail "C3 fidelity at $q rps"
 import json, sys
 a, b = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
+q = int(sys.argv[3])
 for x, y in zip(a["components"], b["components"]):
     if x["name"] == "node-kernel":
         continue
     cx, cy = x["cpu_dashboard_cores"], y["cpu_dashboard_cores"]
     assert x["name"] == y["name"] and cx > 0 and y["wakeups_per_s"] > 0
-    assert abs(cy - cx) / cx < 0.10, (x["name"], cx, cy)
+    bound = 0.10 if (x["name"], q) == ("ztunnel", 1200) else 0.05
+    assert abs(cy - cx) / cx < bound, (x["name"], cx, cy)
 pa, pb = (r["workloads"][0]["latency"]["percentiles"] for r in (a, b))
 p99 = lambda p: p["99"]
 assert p99(pa) and abs(p99(pb) - p99(pa)) / p99(pa) < 0.10, (p99(pa), p99(pb))
 PY
 done
+# The replay and the draws are deterministic: same seed, the same figures.
+for r in a b; do
+	"$MESHSIM" run "$C3" --set spec.fidelity=per-flow --set 'spec.workloads[0].qps=600/s' \
+		--progress never -o "$TMP/c3-$r.db" >/dev/null
+	sqlite3 "$TMP/c3-$r.db" "SELECT entity_kind, entity, name, quote(value) FROM scalar ORDER BY 1,2,3;
+	                         SELECT entity_kind, entity, name, count, quote(p99), hex(hist) FROM stat ORDER BY 1,2,3;" \
+		>"$TMP/c3-$r.dump"
+done
+cmp -s "$TMP/c3-a.dump" "$TMP/c3-b.dump" || fail "per flow on C3: same seed gave different results"
 exit 0

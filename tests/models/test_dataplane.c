@@ -468,7 +468,7 @@ static double p0_mm3(double a)
  * and the wake-up CPU holds a worker too, so P0 solves
  * p = P0(work + rate x W x p); without sampled hops the fluid wake-up CPU
  * is rate x W x p. The test solves it by bisection, apart from the code's
- * iteration. */
+ * iteration (with no hop run as events, M/M/k's P0 is the estimate). */
 static void test_wakeup_cpu_per_flow(void **state)
 {
 	(void)state;
@@ -500,6 +500,98 @@ static void test_wakeup_cpu_per_flow(void **state)
 	assert_true(fabs(dataplane_fluid_wakeups_per_s(client, 0) - 2 * rate * lo) < 1e-3);
 	/* ... and reserved on the client's node. */
 	assert_true(fabs(w.dp.nodes[0].fluid_cores - node_before - per_idle * lo) < 1e-6);
+	world_free(&w);
+	node_wakeup = 0;
+}
+
+/* Per flow's wake-up replay on hand-made records: sampled requests every
+ * 10 ms, each with two hops arriving together (100 us each) and a third
+ * later; the fluid traffic makes the instance's hops 10 times the sampled
+ * ones, so the replay puts a request every 1 ms. Two workers; a wake-up
+ * adds 50 us to the hold. */
+static double replay_share(double third_offset_ns, size_t nreq)
+{
+	dp_instance in;
+	memset(&in, 0, sizeof in);
+	in.has_workers = true;
+	in.nworkers = 2;
+	size_t n = 3 * nreq;
+	double window_ns = (double)nreq * 10e6;
+	in.fluid_hops_per_s = 9.0 * (double)n / (window_ns / 1e9);
+	in.fluid_idle_prob = 0.25; /* M/M/k's figure, which the replay replaces */
+	in.fluid_wake_per_idle = in.fluid_hops_per_s * 1e-6; /* 1 us of wake-up CPU */
+	in.wake_recs = calloc(n, sizeof(*in.wake_recs));
+	assert_non_null(in.wake_recs);
+	for (size_t j = 0; j < nreq; j++) {
+		int64_t sent = (int64_t)j * 10000000;
+		double offsets[3] = {0, 0, third_offset_ns};
+		for (int h = 0; h < 3; h++) {
+			dp_wake_rec *r = &in.wake_recs[in.nwake_recs++];
+			r->root_sent = sent;
+			r->offset_ns = (float)offsets[h];
+			r->hold_ns = 100000;
+			r->wake_ns = 50000;
+			r->waking = h != 1;
+		}
+	}
+	double per_s = dataplane_fluid_wakeups_per_s(&in, window_ns);
+	/* The CPU follows the same share. */
+	assert_true(fabs(dataplane_fluid_wake_cores(&in, window_ns) - per_s * 1e-6) < 1e-9);
+	free(in.wake_recs);
+	return per_s / in.fluid_hops_per_s;
+}
+
+static void test_wakeup_replay(void **state)
+{
+	(void)state;
+	/* Third hop at 0.5 ms: the first of the pair wakes a worker, the
+	 * second finds it busy and takes the other, the third finds both free
+	 * again: 2 of 3 wake, whatever M/M/k says. */
+	assert_true(fabs(replay_share(500000, 100) - 2.0 / 3.0) < 1e-12);
+	/* Third hop at 1.02 ms: in the replay it lands on the next request's
+	 * pair (1 ms later, held until 1.1 and 1.15 ms) and wakes nothing; only
+	 * the last request's third hop finds the workers idle. In real time
+	 * (10 ms apart) it would have woken one every time. */
+	assert_true(fabs(replay_share(1020000, 100) - 101.0 / 300.0) < 1e-12);
+}
+
+/* Per flow in a run: with fluid traffic and wake-up CPU, every hop the
+ * client proxy runs as an event is kept for the replay, with its hold less
+ * the wake-up it drew (and the fluid wait); requests 10 ms apart and a
+ * light fluid load leave every hop finding the worker idle, so the replay
+ * has every hop wake one (M/M/k's P0 is below 1), and the sampled hops'
+ * chance follows it. */
+static void test_wakeup_replay_in_a_run(void **state)
+{
+	(void)state;
+	const double wake_ns = 20000.0;
+	node_wakeup = wake_ns;
+	enum { N = 20 };
+	world w;
+	world_init(&w, 1, true, false, N);
+	dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
+	double record = RECORD_FIXED_NS + RECORD_PER_BYTE_NS * (100 + DP_REQUEST_HEAD_BYTES);
+	/* Fluid: 100 requests/s, as many hops as the events', so the replay
+	 * puts the requests 5 ms apart, which still keeps them apart. */
+	double rate = 100;
+	dataplane_add_fluid(&w.dp, 1, 0, 100, 1000, rate);
+	dataplane_apply_fluid(&w.dp);
+	assert_true(client->fluid_idle_prob < 1.0);
+	for (int i = 0; i < N; i++)
+		sim_schedule(w.sim, (sim_time_t)i * 10000000, on_send, &w, (uint64_t)i);
+	sim_run(w.sim, (sim_time_t)N * 10000000);
+	assert_int_equal(w.done, N);
+	assert_int_equal(client->nwake_recs, 2 * N); /* hops 0 and 4 of each request */
+	assert_true(client->wake_q == 1.0);
+	/* Request 1's outbound hop: its own CPU (2 syscalls, the record, half
+	 * the framework) on an idle node; a wake-up would add its CPU and the
+	 * proxy's wake-up delay. */
+	const dp_wake_rec *r = &client->wake_recs[2];
+	assert_true(r->root_sent == 10000000 && r->offset_ns == 0);
+	assert_true(fabs(r->hold_ns - (2 * SYSCALL_NS + record + FRAMEWORK_NS / 2)) < 1);
+	assert_true(fabs(r->wake_ns - (wake_ns + WAKEUP_NS)) < 1e-3);
+	double window_ns = (double)N * 10000000;
+	assert_true(fabs(dataplane_fluid_wakeups_per_s(client, window_ns) - 2 * rate) < 1e-9);
 	world_free(&w);
 	node_wakeup = 0;
 }
@@ -862,6 +954,8 @@ int main(void)
 		cmocka_unit_test(test_cpu_limit),
 		cmocka_unit_test(test_wakeup_cpu_per_request),
 		cmocka_unit_test(test_wakeup_cpu_per_flow),
+		cmocka_unit_test(test_wakeup_replay),
+		cmocka_unit_test(test_wakeup_replay_in_a_run),
 		cmocka_unit_test(test_waypoint_replicas_per_namespace),
 		cmocka_unit_test(test_connections_over_client_pods),
 		cmocka_unit_test(test_protocol_conditions),
