@@ -684,6 +684,25 @@ static double wake_replay(const dp_instance *in, size_t from, double span_ns)
  * replays the records again when their number has doubled. */
 static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 {
+	if (in->nwake_recs == DP_WAKE_RECS_MAX) {
+		/* Full: drop the older half (amortised O(1) per hop). The replay
+		 * points move with it; the window's replay now starts at the
+		 * first kept hop's arrival. */
+		size_t half = DP_WAKE_RECS_MAX / 2;
+		memmove(in->wake_recs, in->wake_recs + half,
+		        (in->nwake_recs - half) * sizeof(*in->wake_recs));
+		in->nwake_recs -= half;
+		in->wake_next = in->wake_next > half ? in->wake_next - half : 0;
+		if (in->wake_window_from < half) {
+			in->wake_window_from = 0;
+			in->wake_dropped = true;
+		} else {
+			in->wake_window_from -= half;
+		}
+		if (in->wake_dropped)
+			in->wake_first_at =
+				in->wake_recs[0].root_sent + (int64_t)in->wake_recs[0].offset_ns;
+	}
 	if (in->nwake_recs == in->wake_recs_cap) {
 		size_t cap = in->wake_recs_cap ? in->wake_recs_cap * 2 : 256;
 		dp_wake_rec *recs = realloc(in->wake_recs, cap * sizeof(*recs));
@@ -726,7 +745,15 @@ static double fluid_wake_share(const dp_instance *in, double window_ns)
 	size_t from = in->wake_window_from;
 	if (in->nwake_recs <= from || window_ns <= 0)
 		return in->fluid_idle_prob;
-	double wakes = wake_replay(in, from, window_ns);
+	/* The span the replayed records cover: the window, or from the first
+	 * kept hop on if older ones were dropped. */
+	double span = window_ns;
+	if (in->wake_dropped) {
+		span = (double)(in->wake_window_start - in->wake_first_at) + window_ns;
+		if (span <= 0)
+			span = 1;
+	}
+	double wakes = wake_replay(in, from, span);
 	if (wakes < 0)
 		return in->fluid_idle_prob; /* out of memory: the M/M/k estimate */
 	return wakes / (double)(in->nwake_recs - from);
@@ -1355,6 +1382,8 @@ void dataplane_restart_stats(dataplane *dp)
 		in->requests = 0;
 		in->sampled_wake_sum = 0;
 		in->wake_window_from = in->nwake_recs; /* earlier records still set wake_q */
+		in->wake_window_start = sim_now(dp->sim);
+		in->wake_dropped = false;
 		in->wakeups = 0;
 		if (in->has_workers)
 			pool_restart_stats(&in->workers);

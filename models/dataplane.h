@@ -92,7 +92,10 @@ typedef struct dp_node {
 /* Per flow: one hop that ran as an event at a proxy instance that also
  * carries fluid traffic, kept so that the instance's sampled traffic can be
  * replayed at the full density (dataplane_fluid_wake_cores). 24 bytes per
- * sampled hop at such a proxy, for the whole run. */
+ * sampled hop at such a proxy, the newest DP_WAKE_RECS_MAX of them. */
+/* Records kept per instance, at most (24 bytes each: 384 KiB). */
+#define DP_WAKE_RECS_MAX 16384
+
 typedef struct dp_wake_rec {
 	int64_t root_sent; /* when its request was sent (a call: the request that made it) */
 	float offset_ns;   /* from then until it asked for a worker */
@@ -127,6 +130,12 @@ typedef struct dp_instance {
 	double wake_cpu_ns, wake_delay_ns;
 	dp_wake_rec *wake_recs;
 	size_t nwake_recs, wake_recs_cap, wake_window_from, wake_next;
+	/* At most DP_WAKE_RECS_MAX records are kept (the newest: the fluid
+	 * traffic is steady, so recent hops stand for the window); once older
+	 * window records are dropped, the replay covers the span from
+	 * wake_first_at (the first kept hop's arrival) to the window's end. */
+	int64_t wake_window_start, wake_first_at;
+	bool wake_dropped;
 	double wake_q;
 	double sampled_wake_sum; /* sampled hops, in the window, that woke a worker */
 	gsl_rng *wake_rng;     /* with workers: wake-up draws (sim/rng.h key "wakeup", index) */
