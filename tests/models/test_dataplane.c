@@ -596,6 +596,34 @@ static void test_wakeup_replay_in_a_run(void **state)
 	node_wakeup = 0;
 }
 
+/* A long run keeps only the newest DP_WAKE_RECS_MAX hops per proxy, and the
+ * replay of what is kept (over the span it covers) gives the same share. */
+static void test_wakeup_replay_bounded(void **state)
+{
+	(void)state;
+	node_wakeup = 20000.0;
+	enum { N = DP_WAKE_RECS_MAX }; /* 2 hops each: the records fill and halve */
+	world w;
+	world_init(&w, 1, true, false, N);
+	dp_instance *client = &w.dp.inst[w.dp.pod_inst[1]];
+	double rate = 100;
+	dataplane_add_fluid(&w.dp, 1, 0, 100, 1000, rate);
+	dataplane_apply_fluid(&w.dp);
+	for (int i = 0; i < N; i++)
+		sim_schedule(w.sim, (sim_time_t)i * 10000000, on_send, &w, (uint64_t)i);
+	sim_run(w.sim, (sim_time_t)N * 10000000);
+	assert_int_equal(w.done, N);
+	assert_true(client->nwake_recs <= DP_WAKE_RECS_MAX && client->wake_dropped);
+	assert_true(client->nwake_recs >= DP_WAKE_RECS_MAX / 2);
+	/* the newest hop is kept */
+	assert_true(client->wake_recs[client->nwake_recs - 1].root_sent ==
+	            (int64_t)(N - 1) * 10000000);
+	double window_ns = (double)N * 10000000;
+	assert_true(fabs(dataplane_fluid_wakeups_per_s(client, window_ns) - 2 * rate) < 1e-9);
+	world_free(&w);
+	node_wakeup = 0;
+}
+
 /* Frees a data plane built on its own (not a world), its apps and engine. */
 static void free_all(dataplane *dp, app_service *apps, int napps, sim_t *sim)
 {
@@ -959,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_waypoint_replicas_per_namespace),
 		cmocka_unit_test(test_connections_over_client_pods),
 		cmocka_unit_test(test_protocol_conditions),
+		cmocka_unit_test(test_wakeup_replay_bounded),
 		cmocka_unit_test(test_packet_pricing),
 		cmocka_unit_test(test_mtu_and_overhead),
 		cmocka_unit_test(test_hop_cpu_and_segments),
