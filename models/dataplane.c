@@ -410,21 +410,44 @@ typedef struct dp_traffic {
 static dp_traffic message_traffic(const dataplane *dp, uint32_t req_total, uint32_t resp_total,
                                   int phase)
 {
+	(void)dp;
 	dp_traffic t;
-	memset(&t, 0, sizeof t);
 	t.request_bytes = req_total;
 	t.response_bytes = resp_total;
 	t.message_bytes = phase == 0 ? req_total : resp_total;
 	t.messages = 1;
-	t.full_packets = (double)(t.message_bytes / dp->mss);
-	uint32_t rest = t.message_bytes % dp->mss;
-	t.partial_payload = rest;
-	t.partial_packets = rest > 0 || t.message_bytes == 0 ? 1 : 0;
-	t.segments = t.message_bytes > DP_SEGMENT_BYTES
-	                     ? ceil((double)t.message_bytes / DP_SEGMENT_BYTES) : 1;
+	/* Packets and segments are counted by price_hop when an operation
+	 * needs them (most hops' operations do not: a division saved). */
+	t.full_packets = -1;
+	t.partial_payload = t.partial_packets = t.segments = 0;
 	t.framework = 1;
 	t.parallel_ops = -1;
 	return t;
+}
+
+/* Fills in a message's packets and segments (message_traffic leaves them
+ * to be counted): its full packets at the path's MSS, its last partial
+ * one, its segments of up to DP_SEGMENT_BYTES. */
+static void count_packets(const dataplane *dp, dp_traffic *t)
+{
+	t->full_packets = (double)(t->message_bytes / dp->mss);
+	uint32_t rest = t->message_bytes % dp->mss;
+	t->partial_payload = rest;
+	t->partial_packets = rest > 0 || t->message_bytes == 0 ? 1 : 0;
+	t->segments = t->message_bytes > DP_SEGMENT_BYTES
+	                      ? ceil((double)t->message_bytes / DP_SEGMENT_BYTES) : 1;
+}
+
+/* `tr` with its packets and segments counted: itself, or a counted copy in
+ * `buf`. */
+static inline const dp_traffic *with_packets(const dataplane *dp, const dp_traffic *tr,
+                                             dp_traffic *buf)
+{
+	if (tr->full_packets >= 0)
+		return tr;
+	*buf = *tr;
+	count_packets(dp, buf);
+	return buf;
 }
 
 /* Bytes a full packet of a per-packet operation is priced at. */
@@ -438,10 +461,13 @@ static uint64_t packet_bytes(const dataplane *dp, const mp_op *op)
 }
 
 static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned ctx,
-                      const dp_traffic *tr, double *user_ns, double *kernel_ns)
+                      const dp_traffic *traffic, double *user_ns, double *kernel_ns)
 {
 	const cost_table *t = &dp->nodes[node].costs;
 	double u = 0, k = 0;
+	/* Packets not counted yet (message_traffic) are counted on first need. */
+	dp_traffic counted;
+	const dp_traffic *tr = traffic;
 	for (size_t i = 0; i < hop->nops; i++) {
 		const mp_hop_op *ho = &hop->ops[i];
 		if (!holds(ho->when, ctx))
@@ -470,6 +496,7 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 			size = (uint64_t)dp->opt.l7_rules;
 			break;
 		case MP_SIZE_SEGMENTS:
+			tr = with_packets(dp, tr, &counted);
 			size = ho->op.size;
 			count = ho->op.count * tr->segments;
 			break;
@@ -477,6 +504,7 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 			/* The message's full packets at the packet size each, and
 			 * its last, partial one at its share of it (a small request
 			 * is one small packet, not a full one; an ACK the smallest). */
+			tr = with_packets(dp, tr, &counted);
 			uint64_t full = packet_bytes(dp, &ho->op);
 			if (tr->partial_packets > 0) {
 				uint64_t part = (uint64_t)((double)full * tr->partial_payload / dp->mss);
@@ -500,6 +528,7 @@ static void price_hop(const dataplane *dp, int node, const mp_hop *hop, unsigned
 	/* The hop's own CPU, beside its operations: kernel work, so it runs
 	 * at the node's speed of kernel crossings. */
 	if (hop->cpu.value > 0 && tr->parallel_ops != 1) {
+		tr = with_packets(dp, tr, &counted);
 		double n = hop->cpu_per == MP_CPU_PER_PACKET    ? tr->full_packets + tr->partial_packets
 		           : hop->cpu_per == MP_CPU_PER_SEGMENT ? tr->segments
 		                                                : tr->messages;
