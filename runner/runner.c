@@ -387,6 +387,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		cfg.warmup_end = sp->warmup;
 		cfg.uniform = w->uniform;
 		cfg.no_catchup = w->no_catchup;
+		cfg.timer_resolution = w->timer_resolution;
 		lg_target target = {&r->dp, first_client[i], (int)w->replicas, first_pod[k],
 		                    (int)sp->services[k].replicas, (uint32_t)w->payload_bytes,
 		                    (uint32_t)sp->services[k].response_bytes};

@@ -228,6 +228,7 @@ typedef struct scn_workload {
 	int64_t message_bytes;  /* bulk: bytes per send() */
 	bool uniform;           /* Fortio -uniform: de-synchronise connections */
 	bool no_catchup;        /* Fortio -nocatchup: do not catch up after a stall */
+	int64_t timer_resolution; /* ns; the generator's timer tick, 0 = exact */
 	int64_t replicas;       /* client pods (load generator processes), >= 1 */
 	scn_placement placement; /* in-mesh: where the client pods run */
 } scn_workload;

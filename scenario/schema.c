@@ -130,7 +130,8 @@ static void check_workload(check_ctx *c, const void *obj)
 	if (w->type == SCN_WL_BULK) {
 		/* A bulk stream has no requests: these would be silently ignored. */
 		static const char *const unused[] = {"qps", "timeout", "payloadBytes", "uniform",
-						     "noCatchup", "protocol", NULL};
+						     "noCatchup", "protocol", "timerResolution",
+						     NULL};
 		for (size_t i = 0; unused[i]; i++)
 			if (check_present(c, unused[i]))
 				check_error(c, unused[i], "is not used by a bulk workload (one TCP "
@@ -472,6 +473,12 @@ static const schema_field workload_fields[] = {
 	 .doc = "De-synchronise the connections' send times (Fortio -uniform)."},
 	{.name = "noCatchup", .type = ST_BOOL, .def = "false", FLD(scn_workload, no_catchup),
 	 .doc = "Do not send faster to catch up after a slow reply (Fortio -nocatchup)."},
+	{.name = "timerResolution", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1s",
+	 FLD(scn_workload, timer_resolution), .doc = "The load generator's timer tick: a request "
+	 "that must wait for its turn after a reply waits whole ticks, floor(wait / tick) + 1, so "
+	 "it leaves up to one tick late and its latency (from its turn) shows it. wrk2 waits on a "
+	 "1 ms event-loop timer (wrk.c delay_request; giltene/wrk2#78: latencies over-reported by "
+	 "up to 1 ms): 1ms. 0 = on time (Fortio's Go timers)."},
 	{.name = "replicas", .type = ST_INT, .def = "1", .min = "1", .max = "10000",
 	 FLD(scn_workload, replicas), .doc = "Client pods (load generator processes, e.g. a Job "
 	 "with parallelism 3). qps is the total over all of them; connections (and concurrency) "

@@ -67,6 +67,9 @@ static void plan_next(lg_connection *c)
 	if (c->next_turn < now && (lg->cfg.no_catchup || lg->interval == 0))
 		c->next_turn = now;
 	sim_time_t at = c->next_turn > now ? c->next_turn : now;
+	sim_time_t tick = lg->cfg.timer_resolution;
+	if (tick > 0 && c->next_turn > now)
+		at = now + ((c->next_turn - now) / tick + 1) * tick;
 	if (at < lg->cfg.end)
 		sim_schedule_at(lg->sim, at, SIM_CLASS_DEFAULT, on_turn, c, 0);
 }

@@ -29,16 +29,16 @@ PY
 # pods, 3 waypoint replicas): per flow replays each proxy's sampled hops
 # with the gaps between requests shrunk to the whole traffic's density
 # (models/dataplane.c, wake_replay), and a sampled hop wakes a worker at
-# random with the replay's chance. Measured (per request -> per flow,
-# dashboard cores): ztunnel 0.132/0.132, 0.497/0.506 (+1.8 %), 1.091/1.113
-# (+2.0 %), 2.144/1.948 (-9.2 %); waypoint within 0.7 % at every level;
-# p99 +0.0, +3.8, +9.4, +2.2 %. Each component's CPU is held to 5 %, except
-# ztunnel at 1200 rps, held to 10 %: per request here is a lockstep (fixed
-# service times and wire latency, connections spread evenly), and around
-# 1100-1200 rps its ztunnels wake 10-17 % more often than the replay finds
-# (moving the wire latency by 100 ns moves per request's ztunnel CPU by
-# 4 %); the replay keeps the events' own offsets within a request, not the
-# ones waits at full density would give (dataplane.c says more).
+# random with the replay's chance. With wrk2's 1 ms timer (c3-faces.yaml,
+# timerResolution), measured (per request -> per flow, dashboard cores):
+# ztunnel 0.133/0.133, 0.507/0.505 (-0.3 %), 1.147/1.120 (-2.4 %),
+# 2.089/1.978 (-5.3 %); waypoint within 1.6 % at every level; p99 +0.3,
+# -1.9, +3.0, +3.1 %. Each component's CPU is held to 5 %, except ztunnel
+# at 1200 rps, held to 10 %: per request there is near a lockstep (fixed
+# service times and wire latency, connections spread evenly), where
+# moving the wire latency by 100 ns moved its ztunnel CPU by 4 % (before
+# the timer); the replay keeps the events' own offsets within a request,
+# not the ones waits at full density would give (dataplane.c says more).
 C3=configs/scenarios/calibration/c3-faces.yaml
 for q in 60 240 600 1200; do
 	for f in per-request per-flow; do

@@ -624,6 +624,44 @@ static void test_wakeup_replay_bounded(void **state)
 	node_wakeup = 0;
 }
 
+/* A wrk2-style generator on a 1 ms timer: after each reply the next
+ * request waits whole ticks, so it leaves up to 1 ms late, by a lateness
+ * that steps through [0, 1) ms from request to request (the schedule is
+ * absolute: lateness does not pile up), and the latency from the intended
+ * time shows it: about 0.5 ms more on average, never 1 ms more. */
+static double paced_mean_latency_ms(sim_time_t tick, double *max_ms, uint64_t *sent)
+{
+	world w;
+	world_init(&w, 1, false, false, 1);
+	loadgen lg;
+	lg_config cfg = {.kind = LG_CONSTANT_THROUGHPUT, .qps = 100, .connections = 1,
+	                 .start = 0, .end = 2 * SIM_S, .timeout = SIM_S, .warmup_end = 0,
+	                 .timer_resolution = tick};
+	lg_target t = {&w.dp, 1, 1, 0, 1, 100, 1000};
+	assert_int_equal(loadgen_init(&lg, w.sim, &cfg, &t), 0);
+	sim_run(w.sim, 3 * SIM_S);
+	loadgen_finish(&lg);
+	*max_ms = (double)lg.stats.latency.max / 1e6;
+	*sent = lg.stats.sent;
+	double mean = hist_mean(&lg.stats.latency) / 1e6;
+	loadgen_free(&lg);
+	world_free(&w);
+	return mean;
+}
+
+static void test_timer_resolution(void **state)
+{
+	(void)state;
+	double max0, max1;
+	uint64_t sent0, sent1;
+	double exact = paced_mean_latency_ms(0, &max0, &sent0);
+	double ticked = paced_mean_latency_ms(SIM_MS, &max1, &sent1);
+	assert_int_equal(sent0, 200);
+	assert_int_equal(sent1, 200); /* the rate holds */
+	assert_true(fabs(ticked - exact - 0.5) < 0.05);
+	assert_true(max1 > max0 && max1 < max0 + 1.0);
+}
+
 /* Frees a data plane built on its own (not a world), its apps and engine. */
 static void free_all(dataplane *dp, app_service *apps, int napps, sim_t *sim)
 {
@@ -988,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_connections_over_client_pods),
 		cmocka_unit_test(test_protocol_conditions),
 		cmocka_unit_test(test_wakeup_replay_bounded),
+		cmocka_unit_test(test_timer_resolution),
 		cmocka_unit_test(test_packet_pricing),
 		cmocka_unit_test(test_mtu_and_overhead),
 		cmocka_unit_test(test_hop_cpu_and_segments),
