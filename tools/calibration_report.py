@@ -422,9 +422,10 @@ C2_32 = [
      "sender and receiver), % of a node's 32 hardware threads",
      30, "%", "verbatim", SCEN + "c2-cilium-32-processes.yaml", cpu_pct_per_node(2, C2_THREADS),
      "CPU per round trip as at one process (the packet path and the TCP write and read "
-     "kernel at the fitted kernelSpeed), at the rate above; the chart counts the whole "
-     "system, whose interrupts, scheduling and netperf processes are not priced, and the "
-     "contention that holds the rate to 1M would add CPU per round trip too"),
+     "kernel at the fitted kernelSpeed: 3.2 us per node, where the chart implies 9.6), at "
+     "the rate above; the chart counts the whole system: interrupts, and netperf itself, "
+     "woken once per message on each side (application CPU, which meshsim does not price), "
+     "and the contention that holds the rate to 1M would add CPU per round trip too"),
 ]
 for (fid, desc, published, unit, tag, scenario, reader, why) in C2_32:
     FIGURES.append((fid, desc, published, unit, tag, "compare", scenario, reader, ""))
