@@ -231,6 +231,8 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 			                 w->client_node_cpu_cores, "cores");
 			store_add_scalar(r, "client", w->name, "receiver_node_cpu",
 			                 w->server_node_cpu_cores, "cores");
+			store_add_scalar(r, "client", w->name, "other_node_cpu",
+			                 w->other_node_cpu_cores, "cores");
 		}
 		if (!have_all) {
 			hist_init(&all, s->latency.highest);

@@ -30,8 +30,10 @@ void report_text_run(FILE *out, const report_run *run)
 			fprintf(out, "    throughput: %.3f Gbit/s (per flow: %d stream(s), each as fast "
 			             "as its path allows)\n",
 			        w->throughput_bps / 1e9, w->connections);
-			fprintf(out, "    stream cpu: sender nodes %.4f cores, receiver nodes %.4f cores\n",
-			        w->client_node_cpu_cores, w->server_node_cpu_cores);
+			fprintf(out, "    stream cpu: sender nodes %.4f cores, receiver nodes %.4f cores, "
+			             "others %.4f cores\n",
+			        w->client_node_cpu_cores, w->server_node_cpu_cores,
+			        w->other_node_cpu_cores);
 			continue;
 		}
 		fprintf(out, "  %s: %s -> %s, qps=", w->name, w->kind, w->target);
@@ -121,6 +123,8 @@ json_t *report_json_run(const report_run *run)
 			                    json_real(w->client_node_cpu_cores));
 			json_object_set_new(last, "server_node_cpu_cores",
 			                    json_real(w->server_node_cpu_cores));
+			json_object_set_new(last, "other_node_cpu_cores",
+			                    json_real(w->other_node_cpu_cores));
 		}
 	}
 	json_t *svc = json_array();

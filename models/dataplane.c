@@ -34,6 +34,29 @@ static inline bool holds(unsigned need, unsigned ctx)
 	return (need & ~ctx) == 0;
 }
 
+int dataplane_path_mss(const mesh_profile *prof, const dp_options *opt, const char **hop_name)
+{
+	unsigned mb = mesh_bits(opt);
+	uint32_t overhead = 0;
+	if (hop_name)
+		*hop_name = NULL;
+	for (size_t h = 0; h < prof->nhops; h++) {
+		const mp_hop *hop = &prof->hops[h];
+		if (!holds(hop->when & DP_MESH_BITS, mb))
+			continue;
+		for (size_t i = 0; i < hop->nops; i++)
+			if (hop->ops[i].op.size_ref == MP_SIZE_PACKETS &&
+			    holds(hop->ops[i].when & DP_MESH_BITS, mb) &&
+			    hop->ops[i].op.packet_overhead > overhead) {
+				overhead = hop->ops[i].op.packet_overhead;
+				if (hop_name)
+					*hop_name = hop->name;
+			}
+	}
+	int mtu = opt->mtu > 0 ? opt->mtu : DP_DEFAULT_MTU;
+	return mtu - DP_TCP_IP_HEADER_BYTES - (int)overhead;
+}
+
 static int add_instance(dataplane *dp, int component, int node)
 {
 	const mp_component *c = &dp->prof->components[component];
@@ -59,6 +82,11 @@ static int add_instance(dataplane *dp, int component, int node)
 	}
 	in->has_workers = c->user_space && workers > 0;
 	in->nworkers = workers;
+	/* A bulk stream keeps one worker busy at most; together they use at
+	 * most the workers, and no more than the CPU quota. */
+	in->stream_capacity = workers / in->stretch;
+	if (limit > 0 && limit < in->stream_capacity)
+		in->stream_capacity = limit;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)
 		return -1;
 	if (in->has_workers) {
@@ -152,20 +180,10 @@ int dataplane_init(dataplane *dp, sim_t *sim, const mesh_profile *prof, const co
 	free(on_path);
 	/* The path MSS: the pods' MTU leaves room for the largest tunnel
 	 * header the options can turn on. */
-	uint32_t overhead = 0;
-	for (size_t h = 0; h < prof->nhops; h++) {
-		const mp_hop *hop = &prof->hops[h];
-		if (!holds(hop->when & DP_MESH_BITS, mb))
-			continue;
-		for (size_t i = 0; i < hop->nops; i++)
-			if (hop->ops[i].op.size_ref == MP_SIZE_PACKETS &&
-			    holds(hop->ops[i].when & DP_MESH_BITS, mb) &&
-			    hop->ops[i].op.packet_overhead > overhead)
-				overhead = hop->ops[i].op.packet_overhead;
-	}
-	int mtu = opt->mtu > 0 ? opt->mtu : 1500;
-	int mss = mtu - DP_TCP_IP_HEADER_BYTES - (int)overhead;
-	dp->mss = mss > 1 ? (uint32_t)mss : 1;
+	int mss = dataplane_path_mss(prof, opt, NULL);
+	if (mss < DP_MIN_MSS)
+		goto fail;
+	dp->mss = (uint32_t)mss;
 	/* Waypoint deployments: one per namespace if a deployed component is
 	 * scoped so (all of a namespace's services share it), else one per
 	 * destination service (its service account). A deployment is keyed
@@ -454,7 +472,7 @@ static inline const dp_traffic *with_packets(const dataplane *dp, const dp_traff
 static uint64_t packet_bytes(const dataplane *dp, const mp_op *op)
 {
 	if (op->packet_overhead > 0) {
-		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : 1500;
+		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : DP_DEFAULT_MTU;
 		return mtu > (int)op->packet_overhead ? (uint64_t)(mtu - (int)op->packet_overhead) : 1;
 	}
 	return op->size;
@@ -713,11 +731,11 @@ static double wake_replay(const dp_instance *in, size_t from, double span_ns)
  * replays the records again when their number has doubled. */
 static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 {
-	if (in->nwake_recs == DP_WAKE_RECS_MAX) {
+	if (in->nwake_recs >= in->wake_recs_max) {
 		/* Full: drop the older half (amortised O(1) per hop). The replay
 		 * points move with it; the window's replay now starts at the
 		 * first kept hop's arrival. */
-		size_t half = DP_WAKE_RECS_MAX / 2;
+		size_t half = in->wake_recs_max / 2;
 		memmove(in->wake_recs, in->wake_recs + half,
 		        (in->nwake_recs - half) * sizeof(*in->wake_recs));
 		in->nwake_recs -= half;
@@ -888,8 +906,18 @@ static int stream_charge(const dataplane *dp, dp_stream_cost *sc, int node, int 
 	return 0;
 }
 
+/* The data crosses the network from `from` (-1: outside) to `to`. */
+static int stream_leg(dp_stream_cost *sc, int from, int to)
+{
+	if (sc->nlegs == DP_STREAM_MAX_LEGS)
+		return -1;
+	sc->leg_from[sc->nlegs] = from;
+	sc->leg_to[sc->nlegs++] = to;
+	return 0;
+}
+
 int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
-                          uint32_t message_bytes, dp_stream_cost *out)
+                          uint32_t message_bytes, int wp, dp_stream_cost *out)
 {
 	const mesh_profile *prof = dp->prof;
 	memset(out, 0, sizeof *out);
@@ -897,15 +925,19 @@ int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
 	memset(&probe, 0, sizeof(probe));
 	probe.client_pod = client_pod;
 	probe.server_pod = server_pod;
+	probe.wp = dp->wp_replicas > 0 ? wp % dp->wp_replicas : 0;
 	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
 	out->client_node = cp->node;
 	out->server_node = sp->node;
 	out->cross_node = cp->node != sp->node;
 	out->mss = dp->mss;
 	/* A byte stream, not HTTP: neither protocol condition holds, so no
-	 * operation that parses requests applies. */
-	unsigned ctx = mesh_bits(&dp->opt);
+	 * operation that parses requests applies; and authorization rules are
+	 * evaluated per connection (L4) or per request (L7), which a stream's
+	 * sends amortise to nothing. */
+	unsigned ctx = mesh_bits(&dp->opt) & ~(MP_WHEN_L4_POLICY | MP_WHEN_L7_POLICY);
 	ctx |= out->cross_node ? MP_WHEN_CROSS_NODE : MP_WHEN_SAME_NODE;
+	int at = cp->node; /* where the data is, for the legs */
 	double m = message_bytes > 0 ? message_bytes : 1;
 	double packets = m / dp->mss;
 	double segments = m / DP_SEGMENT_BYTES;
@@ -921,24 +953,30 @@ int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
 		if (!holds(hop->when, ctx))
 			continue;
 		bool data_hop = hop->direction == MP_REQUEST;
+		int inst = -1, node;
 		if (hop->component >= 0) {
 			if (!data_hop)
 				continue; /* a proxy never sees an ACK */
-			int inst = hop_instance(dp, &probe, hop);
+			inst = hop_instance(dp, &probe, hop);
 			if (inst < 0)
 				continue;
-			if (stream_charge(dp, out, dp->inst[inst].node, inst, hop, ctx, data, 1.0 / m) != 0)
-				return -1;
-			continue;
+			node = dp->inst[inst].node;
+		} else {
+			node = side_node(dp, &probe, hop->side);
+			if (node < 0)
+				continue;
 		}
-		int node = side_node(dp, &probe, hop->side);
-		if (node < 0)
-			continue;
-		if (stream_charge(dp, out, node, -1, hop, ctx, data_hop ? data : acks, 1.0 / m) != 0)
+		if (data_hop && node != at && stream_leg(out, at, node) != 0)
+			return -1;
+		if (data_hop)
+			at = node;
+		if (stream_charge(dp, out, node, inst, hop, ctx, data_hop ? data : acks, 1.0 / m) != 0)
 			return -1;
 	}
-	if (out->cross_node) {
-		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : 1500;
+	if (at != sp->node && stream_leg(out, at, sp->node) != 0)
+		return -1;
+	if (out->nlegs > 0) {
+		int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : DP_DEFAULT_MTU;
 		out->wire_bits_per_byte = 8.0 * (mtu + DP_ETHERNET_OVERHEAD_BYTES) / dp->mss;
 	}
 	return 0;
@@ -967,8 +1005,8 @@ void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_
 		double kernel_cores = bytes_per_s * st->kernel_ns / 1e9;
 		dp->nodes[st->node].fluid_cores += user_cores + kernel_cores;
 		if (st->inst >= 0) {
-			dp->inst[st->inst].fluid_user_cores += user_cores;
-			dp->inst[st->inst].fluid_kernel_cores += kernel_cores;
+			dp->inst[st->inst].stream_user_cores += user_cores;
+			dp->inst[st->inst].stream_kernel_cores += kernel_cores;
 		} else {
 			dp->nodes[st->node].fluid_kernel_cores += user_cores + kernel_cores;
 		}
@@ -1061,6 +1099,21 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
 
 void dataplane_apply_fluid(dataplane *dp)
 {
+	/* The wake-up replay's records: the budget shared by the proxies that
+	 * keep them (fluid traffic, workers, wake-up CPU on their node). */
+	size_t keepers = 0;
+	for (size_t i = 0; i < dp->ninst; i++) {
+		const dp_instance *in = &dp->inst[i];
+		keepers += in->has_workers && in->fluid_hops_per_s > 0 &&
+		           dp->nodes[in->node].wakeup_ns > 0;
+	}
+	size_t share = keepers ? DP_WAKE_RECS_BUDGET / keepers : DP_WAKE_RECS_MAX;
+	if (share > DP_WAKE_RECS_MAX)
+		share = DP_WAKE_RECS_MAX;
+	if (share < DP_WAKE_RECS_MIN)
+		share = DP_WAKE_RECS_MIN;
+	for (size_t i = 0; i < dp->ninst; i++)
+		dp->inst[i].wake_recs_max = share;
 	for (size_t i = 0; i < dp->ninst; i++) {
 		dp_instance *in = &dp->inst[i];
 		if (!in->has_workers || in->fluid_hops_per_s <= 0)
@@ -1186,9 +1239,10 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
 		 * wait it causes, and a hop that finds no sampled traffic at the
-		 * workers wakes one with the chance wake_q (the replay's; see
-		 * wake_replay): its whole latency and CPU, as per request (a
-		 * mean instead would thin the latency's tail). */
+		 * workers wakes one with the chance wake_q (the replay's where
+		 * the node has wake-up CPU, see wake_replay; M/M/k's P0
+		 * otherwise): its whole latency and CPU, as per request (a mean
+		 * instead would thin the latency's tail). */
 		wake = req->waking && gsl_rng_uniform(in->wake_rng) < in->wake_q ? 1 : 0;
 		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
 		in->sampled_wake_sum += wake; /* restarts with the statistics */

@@ -63,11 +63,16 @@
 /* Bytes of a minimal HTTP/1.1 response head (status line, Date,
  * Content-Type, Content-Length): about 120 B. */
 #define DP_RESPONSE_HEAD_BYTES 120
-/* TCP payload per packet at MTU 1500 with timestamps: 1448 B. */
-#define DP_MSS_BYTES 1448
+/* The network's MTU when the scenario gives none (Ethernet's). */
+#define DP_DEFAULT_MTU 1500
 /* IPv4 (20 B) and TCP (20 B) headers with the timestamp option (12 B): a
  * segment carries MTU - 52 bytes of payload. */
 #define DP_TCP_IP_HEADER_BYTES 52
+/* TCP payload per packet at the default MTU, without a tunnel: 1448 B. */
+#define DP_MSS_BYTES (DP_DEFAULT_MTU - DP_TCP_IP_HEADER_BYTES)
+/* The least payload a packet may keep under a tunnel's packetOverhead:
+ * below it, the MTU and the profile disagree (dataplane_init fails). */
+#define DP_MIN_MSS 64
 /* Bytes on an Ethernet wire per packet beyond the IP packet: header 14,
  * FCS 4, preamble 8, inter-frame gap 12 (IEEE 802.3). */
 #define DP_ETHERNET_OVERHEAD_BYTES 38
@@ -92,9 +97,13 @@ typedef struct dp_node {
 /* Per flow: one hop that ran as an event at a proxy instance that also
  * carries fluid traffic, kept so that the instance's sampled traffic can be
  * replayed at the full density (dataplane_fluid_wake_cores). 24 bytes per
- * sampled hop at such a proxy, the newest DP_WAKE_RECS_MAX of them. */
-/* Records kept per instance, at most (24 bytes each: 384 KiB). */
+ * sampled hop at such a proxy, the newest wake_recs_max of them. */
+/* Records kept per instance, at most (24 bytes each: 384 KiB), and for all
+ * instances together (48 MiB): with many proxies each keeps its share of
+ * the budget, at least DP_WAKE_RECS_MIN. */
 #define DP_WAKE_RECS_MAX 16384
+#define DP_WAKE_RECS_BUDGET (1u << 21)
+#define DP_WAKE_RECS_MIN 128
 
 typedef struct dp_wake_rec {
 	int64_t root_sent; /* when its request was sent (a call: the request that made it) */
@@ -115,6 +124,12 @@ typedef struct dp_instance {
 	/* Per-flow fidelity: CPU demand of the fluid traffic, in cores, and
 	 * the mean wait for a worker it causes per hop (ns). */
 	double fluid_user_cores, fluid_kernel_cores;
+	/* Bulk streams' CPU here (cores): reported with the rest, and on the
+	 * node's cores, but not queued with the requests (a stream's
+	 * connection holds a worker of its own; dataplane_add_stream). */
+	double stream_user_cores, stream_kernel_cores;
+	/* Cores the streams may use here: its workers, under its CPU quota. */
+	double stream_capacity;
 	double fluid_hops_per_s;
 	double fluid_wait_ns;
 	double fluid_idle_prob; /* chance that all workers are idle (M/M/k P0) */
@@ -130,7 +145,8 @@ typedef struct dp_instance {
 	double wake_cpu_ns, wake_delay_ns;
 	dp_wake_rec *wake_recs;
 	size_t nwake_recs, wake_recs_cap, wake_window_from, wake_next;
-	/* At most DP_WAKE_RECS_MAX records are kept (the newest: the fluid
+	size_t wake_recs_max;
+	/* At most wake_recs_max records are kept (the newest: the fluid
 	 * traffic is steady, so recent hops stand for the window); once older
 	 * window records are dropped, the replay covers the span from
 	 * wake_first_at (the first kept hop's arrival) to the window's end. */
@@ -189,7 +205,7 @@ typedef struct dp_options {
 	 * node: the speed of kernel crossings (syscalls, TCP/IP traversals)
 	 * relative to the calibration host (cost_table_init_split). */
 	const double *node_crossing_speed;
-	/* Bytes of an IP packet on the wire; 0 = 1500. */
+	/* Bytes of an IP packet on the wire; 0 = DP_DEFAULT_MTU. */
 	int mtu;
 	/* Random streams (wake-up draws) are keyed by these, "wakeup" and the
 	 * instance's index (sim/rng.h). */
@@ -355,6 +371,7 @@ double dataplane_fluid_wakeups_per_s(const dp_instance *in, double window_ns);
  * CPU of their node but pace nothing. The stream runs at the rate of its
  * slowest stage, or of the wire. */
 #define DP_STREAM_MAX_STAGES 16
+#define DP_STREAM_MAX_LEGS 8
 typedef struct dp_stream_stage {
 	int node;
 	int inst;               /* proxy instance, or -1 for node-kernel work */
@@ -365,26 +382,42 @@ typedef struct dp_stream_stage {
 typedef struct dp_stream_cost {
 	dp_stream_stage stage[DP_STREAM_MAX_STAGES];
 	int nstages;
-	int client_node, server_node;
+	int client_node, server_node; /* client_node -1: outside the cluster */
 	bool cross_node;
 	uint32_t mss;           /* payload per data packet */
-	/* Bits on the wire per payload byte (Ethernet, IP, TCP and tunnel
-	 * headers, and the ACKs): the wire's limit is bandwidth / this. */
+	/* The data's crossings of the network, in order: from one node (-1:
+	 * outside) to another, e.g. client -> waypoint -> server. */
+	int leg_from[DP_STREAM_MAX_LEGS], leg_to[DP_STREAM_MAX_LEGS];
+	int nlegs;
+	/* Bits on the wire per payload byte on each leg (Ethernet, IP, TCP
+	 * and tunnel headers; the ACKs travel the other way): a leg's limit
+	 * is bandwidth / this. 0 with no legs. */
 	double wire_bits_per_byte;
 } dp_stream_cost;
 
-/* Fills `out` for a stream from client_pod to server_pod. Returns 0, or -1
- * if the path needs more than DP_STREAM_MAX_STAGES stages. */
+/* Fills `out` for a stream from client_pod to server_pod through waypoint
+ * replica `wp` (of its destination's deployment, if any). Returns 0, or -1
+ * if the path needs more than DP_STREAM_MAX_STAGES stages or
+ * DP_STREAM_MAX_LEGS legs. */
 int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
-                          uint32_t message_bytes, dp_stream_cost *out);
+                          uint32_t message_bytes, int wp, dp_stream_cost *out);
 
 /* The fastest a stream can run alone: bytes per second, the slowest stage
  * (one core each) or the wire. */
 double dataplane_stream_rate(const dataplane *dp, const dp_stream_cost *sc);
 
-/* Per-flow: adds a stream of `bytes_per_s` as fluid CPU demand on its
- * stages' nodes and instances (before dataplane_apply_fluid). */
+/* Adds a stream of `bytes_per_s` as CPU demand on its stages' nodes and
+ * instances (before dataplane_apply_fluid): the node's cores left for
+ * events shrink by it, and it is reported as the instances' and the node
+ * kernel's CPU; the requests at a proxy do not queue behind it (its
+ * connection's worker is its own). */
 void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_per_s);
+
+/* The payload a packet carries on this profile's paths at this MTU, under
+ * the largest packetOverhead the mesh options turn on (dataplane.mss);
+ * below DP_MIN_MSS the MTU and the profile disagree. *op_name, if not
+ * NULL, is set to the hop of that overhead (or NULL). */
+int dataplane_path_mss(const mesh_profile *prof, const dp_options *opt, const char **hop_name);
 
 /* Memory of an instance now, bytes. */
 double dataplane_instance_memory(const dataplane *dp, const dp_instance *in);

@@ -253,7 +253,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	int *first_client = NULL; /* per workload: its first client pod */
 	int *service_ns = NULL;   /* per service: index of its namespace */
 	bool *service_h2 = NULL;  /* per service: speaks HTTP/2 */
-	bool have_fluid = false;  /* a bulk workload added fluid demand */
+	bulk_set bulk = {0};      /* every bulk workload's streams */
 	int rc = -1;
 	r->sim = sim_create(4096);
 	r->services = calloc(sp->n_services ? sp->n_services : 1, sizeof(*r->services));
@@ -351,6 +351,15 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	for (size_t i = 0; i < sp->n_services; i++)
 		service_h2[i] = sp->services[i].protocol != SCN_PROTO_HTTP1;
 	opt.service_http2 = service_h2;
+	const char *tunnel = NULL;
+	int mss = dataplane_path_mss(mesh, &opt, &tunnel);
+	if (mss < DP_MIN_MSS) {
+		snprintf(err, errlen, "spec.cluster.network.mtu %d leaves %d B of payload per packet "
+		         "under mesh profile %s's packetOverhead (hop \"%s\"); at least %d are needed",
+		         opt.mtu > 0 ? opt.mtu : DP_DEFAULT_MTU, mss, mesh->name,
+		         tunnel ? tunnel : "?", DP_MIN_MSS);
+		goto fail;
+	}
 	if (dataplane_init(&r->dp, r->sim, mesh, costs, nl.cores, nl.speed, nl.n, pods, npods,
 	                   r->services, r->nservices, first_pod, &opt) != 0)
 		goto oom;
@@ -394,20 +403,21 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		rw->connections = cfg.connections;
 		rw->sampled = cfg.connections;
 		if (w->type == SCN_WL_BULK) {
-			/* Its streams are fluid whatever the fidelity; its
-			 * generator is built to send nothing (start = end), so
-			 * its request statistics are empty, not missing. */
-			if (bulk_start(&r->dp, &target, cfg.connections, (uint32_t)w->message_bytes,
-			               &rw->bulk) != 0)
+			/* Its streams are fluid whatever the fidelity, shared with
+			 * every other bulk workload's below; its generator is
+			 * built to send nothing (start = end), so its request
+			 * statistics are empty, not missing. */
+			int bad = 0;
+			int brc = bulk_add(&bulk, &r->dp, &target, cfg.connections,
+			                   (uint32_t)w->message_bytes, (int)i, &bad);
+			if (brc == -2)
 				goto oom;
-			if (rw->bulk.unbounded) {
-				char line[256];
-				snprintf(line, sizeof line, "workload %s: %d stream(s) meet no priced work "
-				         "and no wire (mesh profile %s), so nothing bounds their rate; "
-				         "counted as 0", w->name, rw->bulk.unbounded, mesh->name);
-				append(warn, warnlen, line);
+			if (brc != 0) {
+				snprintf(err, errlen, "workload %s: connection %d's path through mesh "
+				         "profile %s has more than %d stages or %d network legs", w->name,
+				         bad, mesh->name, DP_STREAM_MAX_STAGES, DP_STREAM_MAX_LEGS);
+				goto fail;
 			}
-			have_fluid = true;
 			cfg.end = cfg.start;
 		} else if (sp->fidelity == SCN_FID_PER_FLOW) {
 			sample_workload(r, rw, &cfg, &target, warn, warnlen);
@@ -416,7 +426,25 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 			goto oom;
 		r->nworkloads++;
 	}
-	if (sp->fidelity == SCN_FID_PER_FLOW || have_fluid)
+	if (bulk.n > 0) {
+		bulk_result *res = calloc(sp->n_workloads, sizeof(*res));
+		if (!res)
+			goto oom;
+		bulk_share(&bulk, &r->dp, res);
+		for (size_t i = 0; i < sp->n_workloads; i++) {
+			r->workloads[i].bulk = res[i];
+			if (res[i].unbounded) {
+				char line[256];
+				snprintf(line, sizeof line, "workload %s: %d stream(s) meet no priced work "
+				         "and no wire (mesh profile %s), so nothing bounds their rate; "
+				         "counted as 0", sp->workloads[i].name, res[i].unbounded,
+				         mesh->name);
+				append(warn, warnlen, line);
+			}
+		}
+		free(res);
+	}
+	if (sp->fidelity == SCN_FID_PER_FLOW || bulk.n > 0)
 		dataplane_apply_fluid(&r->dp);
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
 	rc = 0;
@@ -432,6 +460,7 @@ out:
 	free(first_client);
 	free(service_ns);
 	free(service_h2);
+	bulk_free(&bulk);
 	free_layout(&nl);
 	return rc;
 }
@@ -475,6 +504,7 @@ runner_workload_result *runner_workload_results(const runner *r)
 		out[i].throughput_bps = 8.0 * rw->bulk.bytes_per_s;
 		out[i].client_node_cpu_cores = rw->bulk.client_cpu_cores;
 		out[i].server_node_cpu_cores = rw->bulk.server_cpu_cores;
+		out[i].other_node_cpu_cores = rw->bulk.other_cpu_cores;
 	}
 	return out;
 }
@@ -520,9 +550,9 @@ runner_component_result *runner_component_results(const runner *r, size_t *n)
 		runner_component_result *o = &out[in->component];
 		o->instances++;
 		/* Events measured, plus the fluid demand under per-flow. */
-		o->user_cores += in->user_ns / window_ns + in->fluid_user_cores;
+		o->user_cores += in->user_ns / window_ns + in->fluid_user_cores + in->stream_user_cores;
 		o->kernel_cores += in->kernel_ns / window_ns + in->fluid_kernel_cores +
-		                   dataplane_fluid_wake_cores(in, window_ns);
+		                   in->stream_kernel_cores + dataplane_fluid_wake_cores(in, window_ns);
 		o->hops += in->requests + (uint64_t)llround(in->fluid_hops_per_s * window_ns / 1e9);
 		o->hops_per_s += in->requests / window_ns * 1e9 + in->fluid_hops_per_s;
 		o->wakeups_per_s += (in->wakeups + in->sampled_wake_sum) / window_ns * 1e9 +

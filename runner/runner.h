@@ -32,7 +32,7 @@ typedef struct runner_workload {
 	loadgen gen;
 	int connections;         /* as the scenario says */
 	int sampled;             /* per-flow: connections run as events (else all) */
-	bulk_result bulk;        /* bulk workloads: their streams (no events) */
+	bulk_result bulk;        /* bulk workloads: their streams (no events, bulk.h) */
 } runner_workload;
 
 /* Per-flow fidelity runs one connection in RUNNER_FLOW_SAMPLE as events
@@ -86,6 +86,7 @@ typedef struct runner_workload_result {
 	 * second, and the streams' CPU on the senders' and receivers' nodes. */
 	double throughput_bps;
 	double client_node_cpu_cores, server_node_cpu_cores;
+	double other_node_cpu_cores; /* on other nodes: a waypoint's */
 	const lg_stats *stats;   /* counts and the latency histogram (ns) */
 } runner_workload_result;
 

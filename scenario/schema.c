@@ -124,6 +124,9 @@ static void check_workload(check_ctx *c, const void *obj)
 			    "concurrency allows)");
 	if (w->type != SCN_WL_CLOSED_LOOP && check_present(c, "concurrency"))
 		check_error(c, "concurrency", "is only used by a closed-loop workload");
+	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "timerResolution"))
+		check_error(c, "timerResolution", "is not used by a closed-loop workload (it sends "
+			    "on each reply, never waits for a turn)");
 	if (w->type != SCN_WL_BULK && check_present(c, "messageBytes"))
 		check_error(c, "messageBytes", "is only used by a bulk workload (payloadBytes is a "
 			    "request's body)");
@@ -136,10 +139,11 @@ static void check_workload(check_ctx *c, const void *obj)
 			if (check_present(c, unused[i]))
 				check_error(c, unused[i], "is not used by a bulk workload (one TCP "
 					    "stream per connection, as fast as the path allows)");
-		if (check_present(c, "start") || check_present(c, "duration"))
-			check_error(c, check_present(c, "start") ? "start" : "duration",
-				    "is not supported by a bulk workload: its streams run per flow, "
-				    "for the whole run");
+		static const char *const whole_run[] = {"start", "duration", NULL};
+		for (size_t i = 0; whole_run[i]; i++)
+			if (check_present(c, whole_run[i]))
+				check_error(c, whole_run[i], "is not supported by a bulk workload: its "
+					    "streams run per flow, for the whole run");
 	}
 	if (w->source == SCN_SRC_OUTSIDE && w->namespace_[0])
 		check_error(c, "namespace", "is only used when source is in-mesh");

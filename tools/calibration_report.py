@@ -132,6 +132,8 @@ def stream_cpu_pct_per_10g(side):
     def read(get, scenario):
         w = get(scenario)["workloads"][0]
         cores = w["client_node_cpu_cores" if side == "client" else "server_node_cpu_cores"]
+        if w["throughput_bps"] <= 0:
+            raise SystemExit(f"calibration_report: {scenario}: the stream has no rate")
         return 100.0 * cores * (10e9 / w["throughput_bps"]) / C2_THREADS
     return read
 

@@ -47,6 +47,82 @@ assert abs(kern["cpu_kernel_cores"] - both) < 1e-9 * both, (kern, both)
 # deterministic
 assert json.dumps(run("wg")["workloads"]) == json.dumps(run("wg-again")["workloads"])
 PY
+# Streams of two workloads share one 10 Gbit/s link, through sidecars with
+# authorization rules (evaluated per connection or request, never per send)
+# and one worker each (a stream keeps one busy: no more than a core per
+# sidecar); requests beside them, per flow, do not queue behind them.
+cat >"$TMP/two.yaml" <<'YAML'
+apiVersion: meshsim/v1alpha1
+kind: Scenario
+metadata: {name: two}
+spec:
+  cluster:
+    nodeTypes: [{name: n, cpu: 16, memory: 64Gi}]
+    nodePools: [{name: p, nodeType: n, count: 2}]
+    network: {bandwidth: 10G}
+  namespaces: [{name: default}]
+  services:
+    - {name: echo, namespace: default, workers: 64, placement: {policy: pinned, nodePool: p, nodeIndex: 1}}
+  mesh: {mode: istio-sidecar}
+  workloads:
+    - {name: a, type: bulk, target: echo}
+    - {name: b, type: bulk, target: echo}
+  duration: 2s
+YAML
+run two "$TMP/two.yaml"
+run two-rules "$TMP/two.yaml" --set spec.mesh.authorization.l4Rules=1000 \
+	--set spec.mesh.authorization.l7Rules=1000 --set spec.cluster.network.bandwidth=100G
+run two-free "$TMP/two.yaml" --set spec.cluster.network.bandwidth=100G
+run eight "$TMP/two.yaml" --set spec.cluster.network.bandwidth=100G \
+	--set 'spec.workloads[0].connections=8' --set spec.mesh.proxy.concurrency=1
+python3 - "$TMP" <<'PY' || fail "bulk sharing"
+import json, sys
+t = sys.argv[1]
+def run(name):
+    return json.load(open(f"{t}/{name}.json"))["runs"][0]
+def total(name):
+    return sum(w["throughput_bps"] for w in run(name)["workloads"]) / 1e9
+# both workloads' streams share the link's payload share
+assert abs(total("two") - 10 * 1448 / 1538) < 1e-6, total("two")
+assert abs(total("two-rules") - total("two-free")) < 1e-9, (total("two-rules"), total("two-free"))
+# 9 streams through one-worker sidecars (two client pods, one server): a
+# core each at most, where the server's alone would take more
+side = [c for c in run("eight")["components"] if c["name"] == "sidecar"][0]
+free = [c for c in run("two-free")["components"] if c["name"] == "sidecar"][0]
+assert side["instances"] == 3, side
+cores = lambda c: c["cpu_user_cores"] + c["cpu_kernel_cores"]
+assert cores(side) <= 3.0 + 1e-9 and cores(side) < 4.5 * cores(free), (side, free)
+PY
+# Per flow, requests beside streams through the same sidecars see the
+# wait their own traffic causes, as without the streams.
+sed -e 's/    - {name: b, type: bulk, target: echo}/    - {name: r, target: echo, qps: 1000\/s, connections: 20}/' \
+	"$TMP/two.yaml" >"$TMP/mix.yaml"
+sed -e '/name: a, type: bulk/d' "$TMP/mix.yaml" >"$TMP/req.yaml"
+run mix "$TMP/mix.yaml" --set spec.fidelity=per-flow
+run req "$TMP/req.yaml" --set spec.fidelity=per-flow
+python3 - "$TMP" <<'PY' || fail "requests beside streams"
+import json, sys
+t = sys.argv[1]
+lat = lambda n: [w for w in json.load(open(f"{t}/{n}.json"))["runs"][0]["workloads"]
+                 if w["kind"] != "bulk"][0]["latency"]["percentiles"]["99"]
+assert abs(lat("mix") - lat("req")) / lat("req") < 0.05, (lat("mix"), lat("req"))
+PY
+# An outside client through an ambient waypoint: the sender has no node;
+# the waypoint's node is "other".
+run outside "$TMP/two.yaml" --set spec.mesh.mode=istio-ambient --set spec.mesh.l7=true \
+	--set 'spec.workloads[0].source=outside' --set spec.cluster.network.bandwidth=100G
+python3 - "$TMP/outside.json" <<'PY' || fail "outside client"
+import json, sys
+w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
+assert w["client_node_cpu_cores"] == 0 and w["throughput_bps"] > 0, w
+assert w["server_node_cpu_cores"] + w["other_node_cpu_cores"] > 0, w
+PY
+# A tunnel whose packetOverhead leaves no payload at this MTU: a clear error.
+sed 's/packetOverhead: 80/packetOverhead: 1460/' configs/meshes/cilium.yaml >"$TMP/fat.yaml"
+sed -e 's/name: cilium$/name: fat/' -i "$TMP/fat.yaml"
+sed -e 's/    mode: cilium/    mode: cilium\n    profile: fat.yaml/' "$WG" >"$TMP/fat-scn.yaml"
+expect_exit 1 "$MESHSIM" run "$TMP/fat-scn.yaml" --progress never
+grep -q "spec.cluster.network.mtu 1500 leaves" "$TMP/err" || { cat "$TMP/err"; fail "no MTU error"; }
 n=$("$MESHSIM" query "$TMP/bulk.db" --sql "SELECT count(*) AS n FROM scalar WHERE name='throughput_bits' AND value > 4.6e9" --format csv | tail -1 | tr -d "\r ")
 [ "$n" = 1 ] || fail "throughput_bits not stored (got $n)"
 exit 0

@@ -596,7 +596,7 @@ static void test_wakeup_replay_in_a_run(void **state)
 	node_wakeup = 0;
 }
 
-/* A long run keeps only the newest DP_WAKE_RECS_MAX hops per proxy, and the
+/* A long run keeps only the newest wake_recs_max hops per proxy, and the
  * replay of what is kept (over the span it covers) gives the same share. */
 static void test_wakeup_replay_bounded(void **state)
 {
@@ -613,6 +613,7 @@ static void test_wakeup_replay_bounded(void **state)
 		sim_schedule(w.sim, (sim_time_t)i * 10000000, on_send, &w, (uint64_t)i);
 	sim_run(w.sim, (sim_time_t)N * 10000000);
 	assert_int_equal(w.done, N);
+	assert_int_equal(client->wake_recs_max, DP_WAKE_RECS_MAX); /* the only keeper */
 	assert_true(client->nwake_recs <= DP_WAKE_RECS_MAX && client->wake_dropped);
 	assert_true(client->nwake_recs >= DP_WAKE_RECS_MAX / 2);
 	/* the newest hop is kept */
@@ -887,7 +888,7 @@ static void test_stream_cost(void **state)
 	world_init(&w, 1, false, true, 1);
 	dp_stream_cost sc;
 	const double m = 16384;
-	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, 0, &sc), 0);
 	assert_true(sc.cross_node && sc.mss == DP_MSS_BYTES);
 	assert_int_equal(sc.nstages, 3); /* client proxy, client kernel, server proxy */
 	double wg = -1, proxies = 0;
@@ -917,13 +918,13 @@ static void test_stream_cost(void **state)
 	assert_true(fabs(w.dp.nodes[0].fluid_kernel_cores - 1.0) < 1e-9);
 	/* parallel: the WireGuard op no longer paces the stream */
 	h1_ops[0].op.parallel = true;
-	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, 0, &sc), 0);
 	assert_true(fabs(dataplane_stream_rate(&w.dp, &sc) - 1e9 * m / (2 * SYSCALL_NS)) < 1e-3);
 	h1_ops[0].op.parallel = false;
 	/* same node: no WireGuard, no wire; only the proxies */
 	world_free(&w);
 	world_init(&w, 0, false, true, 1);
-	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, &sc), 0);
+	assert_int_equal(dataplane_stream_cost(&w.dp, 1, 0, (uint32_t)m, 0, &sc), 0);
 	assert_true(!sc.cross_node && sc.wire_bits_per_byte == 0);
 	for (int i = 0; i < sc.nstages; i++)
 		assert_true(sc.stage[i].inst >= 0);

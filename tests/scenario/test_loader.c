@@ -25,7 +25,7 @@ typedef struct expect {
 
 typedef struct bad_case {
 	const char *file;
-	expect errs[8]; /* all of the file's errors, in order; ends at msg == NULL */
+	expect errs[10]; /* all of the file's errors, in order; ends at msg == NULL */
 } bad_case;
 
 #define BAD "tests/scenarios/bad/"
@@ -106,7 +106,9 @@ static const bad_case bad_cases[] = {
 	  {13, 62, "spec.workloads[1].messageBytes", "is only used by a bulk workload"},
 	  {14, 57, "spec.workloads[2].payloadBytes", "is not used by a bulk workload"},
 	  {14, 71, "spec.workloads[2].timeout", "is not used by a bulk workload"},
-	  {15, 50, "spec.workloads[3].start", "its streams run per flow, for the whole run"}}},
+	  {15, 50, "spec.workloads[3].start", "its streams run per flow, for the whole run"},
+	  {15, 64, "spec.workloads[3].duration", "its streams run per flow, for the whole run"},
+	  {16, 67, "spec.workloads[4].timerResolution", "not used by a closed-loop workload"}}},
 	{BAD "not-a-mapping.yaml",
 	 {{1, 1, "", "a document must be a mapping"},
 	  {4, 1, "kind", "required field is missing"}}},
@@ -116,7 +118,7 @@ static const bad_case bad_cases[] = {
 static bool check_diags(const char *file, const diag_list *errs, const expect *exp)
 {
 	size_t nexp = 0;
-	while (nexp < 8 && exp[nexp].msg)
+	while (nexp < 10 && exp[nexp].msg)
 		nexp++;
 	bool ok = errs->n == nexp;
 	for (size_t i = 0; ok && i < nexp; i++) {
