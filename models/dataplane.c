@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "sim/queueing.h"
 #include "sim/rng.h"
 
 /* Conditions that depend only on the mesh options, not on the request. */
@@ -584,20 +585,6 @@ void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
 	price_hop(dp, node, hop, ctx, &tr, user_ns, kernel_ns);
 }
 
-/* M/M/k at offered load a < k: the probability of waiting (Erlang C) and
- * the probability that every server is idle (P0). */
-static void mmk(int k, double a, double *wait_prob, double *idle_prob)
-{
-	double term = 1.0, sum = 1.0; /* a^0 / 0! */
-	for (int i = 1; i < k; i++) {
-		term *= a / i;
-		sum += term;
-	}
-	double top = term * a / k * k / (k - a); /* a^k / k! * k / (k - a) */
-	*wait_prob = top / (sum + top);
-	*idle_prob = 1.0 / (sum + top);
-}
-
 /* Per-flow wake-ups. A hop wakes a worker when it finds every worker of
  * its proxy idle, so how many hops do depends on how they arrive, which a
  * rate does not say. M/M/k's P0 (fluid_idle_prob) takes the hops as
@@ -1132,7 +1119,7 @@ void dataplane_apply_fluid(dataplane *dp)
 			if (a >= k * 0.98)
 				a = k * 0.98;
 			double p0;
-			mmk(k, a, &wait_prob, &p0);
+			mmc_probabilities(k, a, &wait_prob, &p0);
 			if (fabs(p0 - idle_prob) < 1e-9)
 				break;
 			idle_prob = wake_per_idle > 0 ? 0.5 * (idle_prob + p0) : p0;

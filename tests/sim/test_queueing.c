@@ -19,6 +19,7 @@
 #include "sim/engine.h"
 #include "sim/resource.h"
 #include "sim/rng.h"
+#include "sim/queueing.h"
 #include "sim/stats.h"
 
 #define REPLICATIONS 10
@@ -168,7 +169,10 @@ static void check_mmc(int servers, double lambda_per_ms)
 		busy[r] = o.busy_fraction;
 	}
 	double a = lambda_per_ms; /* mu = 1 per ms */
-	double expected = erlang_c(servers, a) / (servers - a); /* ms */
+	double wait_prob, idle_prob;
+	mmc_probabilities(servers, a, &wait_prob, &idle_prob);
+	assert_true(fabs(wait_prob - erlang_c(servers, a)) < 1e-12); /* the library's */
+	double expected = wait_prob / (servers - a); /* ms */
 	ci c = ci_student_t(waits, REPLICATIONS, 0.99);
 	print_message("M/M/%d rho=%.2f: Wq %.4f ms +- %.4f, Erlang C %.4f ms\n", servers,
 	              a / servers, c.mean, c.half_width, expected);
@@ -176,6 +180,26 @@ static void check_mmc(int servers, double lambda_per_ms)
 	assert_true(c.half_width < 0.1 * expected); /* the interval is informative */
 	ci u = ci_student_t(busy, REPLICATIONS, 0.99);
 	assert_true(fabs(u.mean - a / servers) <= u.half_width + 1e-9);
+}
+
+/* The library's M/M/c probabilities against the textbook sums, and for many
+ * servers, where a^c / c! alone would overflow. */
+static void test_mmc_probabilities(void **state)
+{
+	(void)state;
+	double w, p0;
+	mmc_probabilities(1, 0.5, &w, &p0); /* M/M/1: P(wait) = rho, P0 = 1 - rho */
+	assert_true(fabs(w - 0.5) < 1e-12 && fabs(p0 - 0.5) < 1e-12);
+	mmc_probabilities(3, 2.0, &w, &p0);
+	double sum = 1 + 2.0 + 2.0; /* a^0/0! + a^1/1! + a^2/2! */
+	double top = 8.0 / 6.0 * 3.0 / (3.0 - 2.0);
+	assert_true(fabs(w - top / (sum + top)) < 1e-12);
+	assert_true(fabs(p0 - 1.0 / (sum + top)) < 1e-12);
+	assert_true(fabs(w - erlang_c(3, 2.0)) < 1e-12);
+	mmc_probabilities(1000, 950.0, &w, &p0);
+	assert_true(w > 0 && w < 1 && isfinite(w) && p0 >= 0 && p0 < 1e-100);
+	mmc_probabilities(4, 0.0, &w, &p0);
+	assert_true(w == 0 && p0 == 1);
 }
 
 static void test_mm1_mean_wait(void **state)
@@ -224,6 +248,7 @@ static void test_same_seed_same_trace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mmc_probabilities),
 		cmocka_unit_test(test_mm1_mean_wait),
 		cmocka_unit_test(test_mmc_mean_wait_erlang_c),
 		cmocka_unit_test(test_mg1_ps_mean_response),
