@@ -42,6 +42,12 @@ typedef struct app_delay {
 
 typedef struct app_pod {
 	fcfs_resource workers;
+	/* Per flow: requests/s of fluid traffic served here, and what they do
+	 * to the requests run as events (app_service_apply_fluid). */
+	double fluid_rate;
+	double fluid_busy;      /* workers the fluid traffic keeps busy */
+	double fluid_wait_prob; /* chance an event request waits for it */
+	double fluid_wait_ns;   /* mean of that wait, given it waits */
 } app_pod;
 
 typedef struct app_service {
@@ -51,6 +57,13 @@ typedef struct app_service {
 	int workers;
 	app_delay delay;
 	gsl_rng *rng;
+	sim_t *sim;
+	/* Per flow: draws of the wait the fluid traffic causes, on their own
+	 * stream (key "fluid-wait", the service's entity), so per request's
+	 * service-time draws stay as they are. */
+	gsl_rng *wait_rng;
+	double fluid_waited_ns; /* drawn waits, in the statistics window */
+	uint64_t fluid_draws;
 	uint64_t completed;
 } app_service;
 
@@ -77,11 +90,27 @@ void app_service_submit(app_service *s, int pod, app_request *req);
 /* Draws one service time (ns) from the service's distribution. */
 int64_t app_draw_delay(app_service *s);
 
+/* Per-flow fidelity. Adds `rate` requests/s of fluid traffic at pod `pod`;
+ * then app_service_apply_fluid, once, before running, sets each pod's
+ * wait: with the fluid traffic's load a = rate x mean service time on the
+ * pod's workers, an event request waits with M/M/c's chance (Erlang C) for
+ * an exponential time of mean E[S] / (c - a) scaled by (ca^2 + cs^2) / 2
+ * (Allen-Cunneen), with cs the service time's coefficient of variation and
+ * ca^2 = 0: the load generators pace their connections, so arrivals are
+ * regular (fixed service times then never wait below saturation, as per
+ * request; bursts of synchronised connections, which do wait per request,
+ * are not seen). The fluid traffic also counts in the busy workers. A load
+ * at or over the workers is held just under them (the busy workers show
+ * the saturation). */
+void app_service_add_fluid(app_service *s, int pod, double rate);
+void app_service_apply_fluid(app_service *s);
+
 /* Restarts utilisation and queue statistics (end of warm-up). */
 void app_service_restart_stats(app_service *s);
 
-/* Mean busy workers over the statistics window, summed over pods, and
- * mean queue wait (ns) of requests that started service in it. */
+/* Mean busy workers over the statistics window, summed over pods (the
+ * fluid traffic's included), and mean queue wait (ns) of requests that
+ * started service in it (with the fluid traffic's drawn waits). */
 double app_service_busy_workers(const app_service *s, sim_time_t now);
 double app_service_mean_wait_ns(const app_service *s);
 

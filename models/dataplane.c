@@ -1054,6 +1054,9 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 				dp->nodes[node].fluid_kernel_cores += user_cores + kernel_cores;
 			}
 		}
+		if (phase == 0) /* the server application's workers serve it too */
+			app_service_add_fluid(&dp->services[sp->service],
+			                      server_pod - dp->service_first_pod[sp->service], rate);
 		if (phase == 1 || !dp->calls || depth > 16)
 			continue;
 		/* The server's downstream calls, spread evenly over the callees' pods. */
@@ -1139,6 +1142,8 @@ void dataplane_apply_fluid(dataplane *dp)
 		 * hops (dataplane_fluid_wake_cores). */
 		dp->nodes[in->node].fluid_cores += wake_per_idle * idle_prob;
 	}
+	for (size_t s = 0; s < dp->nservices; s++)
+		app_service_apply_fluid(&dp->services[s]);
 	for (size_t n = 0; n < dp->nnodes; n++) {
 		dp_node *node = &dp->nodes[n];
 		/* Keep a sliver of capacity so an overloaded node still moves. */

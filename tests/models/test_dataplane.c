@@ -663,6 +663,35 @@ static void test_timer_resolution(void **state)
 	assert_true(max1 > max0 && max1 < max0 + 1.0);
 }
 
+/* Per flow at the application: the fluid traffic keeps a = rate x E[S]
+ * workers busy (in the utilisation), and an event request waits with
+ * Erlang C's chance for Allen-Cunneen's mean wait with paced arrivals:
+ * none with fixed service times, half M/M/c's with exponential ones. */
+static void test_app_fluid(void **state)
+{
+	(void)state;
+	sim_t *sim = sim_create(0);
+	app_service app;
+	app_delay fixed = {APP_DELAY_FIXED, SIM_MS, 0, 0, 0};
+	assert_int_equal(app_service_init(&app, sim, "a", 2, 2, fixed, 1, 0, 1), 0);
+	app_service_add_fluid(&app, 0, 1000); /* 1000/s x 1 ms = 1 worker */
+	app_service_add_fluid(&app, 5, 1000); /* no such pod: ignored */
+	app_service_apply_fluid(&app);
+	assert_true(fabs(app.pods[0].fluid_busy - 1.0) < 1e-12 && app.pods[1].fluid_busy == 0);
+	assert_true(fabs(app_service_busy_workers(&app, 0) - 1.0) < 1e-12);
+	assert_true(app.pods[0].fluid_wait_ns == 0); /* fixed: regular arrivals never wait */
+	app_service_free(&app);
+	app_delay expo = {APP_DELAY_EXPONENTIAL, SIM_MS, 0, 0, 0};
+	assert_int_equal(app_service_init(&app, sim, "b", 1, 2, expo, 1, 0, 1), 0);
+	app_service_add_fluid(&app, 0, 1000);
+	app_service_apply_fluid(&app);
+	/* M/M/2 at a = 1: P(wait) = 1/3, mean wait given a wait 1 ms / (2 - 1) */
+	assert_true(fabs(app.pods[0].fluid_wait_prob - 1.0 / 3.0) < 1e-12);
+	assert_true(fabs(app.pods[0].fluid_wait_ns - 0.5 * 1e6) < 1e-6);
+	app_service_free(&app);
+	sim_destroy(sim);
+}
+
 /* Frees a data plane built on its own (not a world), its apps and engine. */
 static void free_all(dataplane *dp, app_service *apps, int napps, sim_t *sim)
 {
@@ -1028,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_protocol_conditions),
 		cmocka_unit_test(test_wakeup_replay_bounded),
 		cmocka_unit_test(test_timer_resolution),
+		cmocka_unit_test(test_app_fluid),
 		cmocka_unit_test(test_packet_pricing),
 		cmocka_unit_test(test_mtu_and_overhead),
 		cmocka_unit_test(test_hop_cpu_and_segments),
