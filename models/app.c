@@ -165,6 +165,8 @@ void app_service_apply_fluid(app_service *s)
 		 * arrivals at a pod are regular (M/M/c's Poisson ones, ca2 = 1,
 		 * would queue requests that per request never queues). */
 		p->fluid_wait_ns = mean / (c - a) * cv2 / 2;
+		if (p->fluid_wait_ns <= 0)
+			p->fluid_wait_prob = 0; /* no wait to draw */
 	}
 }
 

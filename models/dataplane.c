@@ -739,6 +739,8 @@ static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 	}
 	if (in->nwake_recs == in->wake_recs_cap) {
 		size_t cap = in->wake_recs_cap ? in->wake_recs_cap * 2 : 256;
+		if (cap > in->wake_recs_max && in->wake_recs_max > in->wake_recs_cap)
+			cap = in->wake_recs_max; /* within the budget */
 		dp_wake_rec *recs = realloc(in->wake_recs, cap * sizeof(*recs));
 		if (!recs)
 			abort(); /* out of memory */

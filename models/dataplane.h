@@ -124,9 +124,10 @@ typedef struct dp_instance {
 	/* Per-flow fidelity: CPU demand of the fluid traffic, in cores, and
 	 * the mean wait for a worker it causes per hop (ns). */
 	double fluid_user_cores, fluid_kernel_cores;
-	/* Bulk streams' CPU here (cores): reported with the rest, and on the
-	 * node's cores, but not queued with the requests (a stream's
-	 * connection holds a worker of its own; dataplane_add_stream). */
+	/* Bulk streams' CPU here (cores): reported with the rest, on the
+	 * node's cores and within the CPU quota with the requests' (bulk.c),
+	 * but the requests' wait for a worker does not count the workers the
+	 * streams keep busy (a simplification; dataplane_add_stream). */
 	double stream_user_cores, stream_kernel_cores;
 	/* Cores the streams may use here: its workers, under its CPU quota. */
 	double stream_capacity;
@@ -409,13 +410,14 @@ double dataplane_stream_rate(const dataplane *dp, const dp_stream_cost *sc);
 /* Adds a stream of `bytes_per_s` as CPU demand on its stages' nodes and
  * instances (before dataplane_apply_fluid): the node's cores left for
  * events shrink by it, and it is reported as the instances' and the node
- * kernel's CPU; the requests at a proxy do not queue behind it (its
- * connection's worker is its own). */
+ * kernel's CPU; the requests' wait for a proxy worker does not count the
+ * workers the streams keep busy (a simplification: per request, a
+ * stream's connection has a worker of its own). */
 void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_per_s);
 
 /* The payload a packet carries on this profile's paths at this MTU, under
  * the largest packetOverhead the mesh options turn on (dataplane.mss);
- * below DP_MIN_MSS the MTU and the profile disagree. *op_name, if not
+ * below DP_MIN_MSS the MTU and the profile disagree. *hop_name, if not
  * NULL, is set to the hop of that overhead (or NULL). */
 int dataplane_path_mss(const mesh_profile *prof, const dp_options *opt, const char **hop_name);
 

@@ -86,7 +86,8 @@ typedef struct runner_workload_result {
 	 * second, and the streams' CPU on the senders' and receivers' nodes. */
 	double throughput_bps;
 	double client_node_cpu_cores, server_node_cpu_cores;
-	double other_node_cpu_cores; /* on other nodes: a waypoint's */
+	double other_node_cpu_cores; /* on nodes that are neither (a waypoint's on a
+	                              * third node) */
 	const lg_stats *stats;   /* counts and the latency histogram (ns) */
 } runner_workload_result;
 

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include <gsl/gsl_cdf.h>
+
 void mmc_probabilities(int c, double a, double *wait_prob, double *idle_prob)
 {
 	if (c < 1 || !(a > 0)) {
@@ -10,15 +12,22 @@ void mmc_probabilities(int c, double a, double *wait_prob, double *idle_prob)
 		*idle_prob = 1;
 		return;
 	}
-	/* Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)). */
+	if (a >= c) { /* no steady state: every arrival waits */
+		*wait_prob = 1;
+		*idle_prob = 0;
+		return;
+	}
+	/* Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)); it may
+	 * underflow to 0 (many servers, little load), which is then right. */
 	double b = 1.0;
 	for (int k = 1; k <= c; k++)
 		b = a * b / (k + a * b);
-	/* With T = a^c / c!: the sum over i < c of a^i / i! is T (1/B - 1),
-	 * and the waiting states add T c / (c - a). */
-	double tail = c / (c - a);
-	double rest = 1.0 / b - 1.0;
-	*wait_prob = tail / (rest + tail);
-	double log_t = c * log(a) - lgamma(c + 1.0);
-	*idle_prob = exp(-log_t) / (rest + tail);
+	/* Erlang C from B. */
+	double w = c * b / (c - a * (1.0 - b));
+	*wait_prob = w;
+	/* P0 = P(no wait) / sum over i < c of a^i / i!, and that sum is
+	 * e^a P(Poisson(a) <= c - 1), a probability of at least about a half
+	 * for a < c: taken in logarithms, nothing overflows. */
+	double below = gsl_cdf_poisson_P((unsigned)(c - 1), a);
+	*idle_prob = below > 0 ? exp(log1p(-w) - a - log(below)) : 0;
 }

@@ -89,7 +89,13 @@ void bulk_share(bulk_set *set, dataplane *dp, bulk_result *results)
 			if (l.node_cores[st->node] > cores)
 				f = fmin(f, cores / l.node_cores[st->node]);
 			if (st->inst >= 0) {
-				double cap = dp->inst[st->inst].stream_capacity;
+				/* The quota is shared with the requests' fluid CPU
+				 * there (per flow); a sliver is kept so streams move. */
+				const dp_instance *in = &dp->inst[st->inst];
+				double cap = in->stream_capacity -
+				             (in->fluid_user_cores + in->fluid_kernel_cores);
+				if (cap < 0.05 * in->stream_capacity)
+					cap = 0.05 * in->stream_capacity;
 				if (l.inst_cores[st->inst] > cap)
 					f = fmin(f, cap / l.inst_cores[st->inst]);
 			}

@@ -13,10 +13,10 @@
  *
  * All the run's streams, of every bulk workload, share what they have in
  * common in proportion: where they would oversubscribe a node's cores, a
- * proxy instance's workers (a stream keeps one busy; the CPU quota caps
- * them too) or a node's link in one direction, every stream there slows
- * by the same factor (one pass: a stream held back elsewhere does not hand
- * its share to the others).
+ * proxy instance's workers (a stream keeps one busy; the CPU quota, less
+ * the fluid requests' CPU there, caps them too) or a node's link in one
+ * direction, every stream there slows by the same factor (one pass: a
+ * stream held back elsewhere does not hand its share to the others).
  *
  * Use: bulk_add for each bulk workload, then bulk_share once (before
  * dataplane_apply_fluid), then bulk_free.
@@ -35,7 +35,8 @@ typedef struct bulk_result {
 	double client_cpu_cores; /* the streams' CPU on their senders' nodes */
 	double server_cpu_cores; /* the same on their receivers' nodes (a stream within
 	                          * one node counts here whole) */
-	double other_cpu_cores;  /* on other nodes (a waypoint's) */
+	double other_cpu_cores;  /* on nodes that are neither (a waypoint's, if it
+	                          * runs on a third node) */
 	int unbounded;           /* streams whose path prices no work and crosses no
 	                          * wire: no rate can be said; counted as 0 */
 } bulk_result;
@@ -53,10 +54,11 @@ typedef struct bulk_set {
 int bulk_add(bulk_set *set, const dataplane *dp, const lg_target *t, int connections,
              uint32_t message_bytes, int workload, int *bad_connection);
 
-/* Shares the streams' common resources, adds their CPU to the data plane
- * and fills results[workload] for every workload that has streams (the
- * array has one entry per workload index used; the others are left
- * alone). */
+/* Shares the streams' common resources (a proxy's quota with the fluid
+ * requests' CPU there, so call it after dataplane_add_fluid), sets each
+ * stream's rate, adds their CPU to the data plane and adds each stream's
+ * figures to results[workload] (zeroed by the caller; one entry per
+ * workload index used). Call once. */
 void bulk_share(bulk_set *set, dataplane *dp, bulk_result *results);
 
 void bulk_free(bulk_set *set);

@@ -107,6 +107,23 @@ lat = lambda n: [w for w in json.load(open(f"{t}/{n}.json"))["runs"][0]["workloa
                  if w["kind"] != "bulk"][0]["latency"]["percentiles"]["99"]
 assert abs(lat("mix") - lat("req")) / lat("req") < 0.05, (lat("mix"), lat("req"))
 PY
+# Under a one-core quota per sidecar, streams and requests share it: with
+# 4000 requests/s taking part of the server sidecar's core, the streams get
+# less than beside 10 requests/s, and the sidecars stay within their quotas.
+for q in 10 4000; do
+	run quota-$q "$TMP/mix.yaml" --set spec.fidelity=per-flow \
+		--set spec.mesh.proxy.resources.limits.cpu=1 --set 'spec.workloads[0].connections=4' \
+		--set "spec.workloads[1].qps=$q/s"
+done
+python3 - "$TMP/quota-10.json" "$TMP/quota-4000.json" <<'PY' || fail "streams and requests under a CPU quota"
+import json, sys
+idle, busy = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
+bps = lambda r: [w for w in r["workloads"] if w["kind"] == "bulk"][0]["throughput_bps"]
+assert bps(busy) < 0.8 * bps(idle), (bps(busy), bps(idle))
+for r in (idle, busy):
+    side = [c for c in r["components"] if c["name"] == "sidecar"][0]
+    assert side["cpu_user_cores"] + side["cpu_kernel_cores"] <= side["instances"] + 1e-6, side
+PY
 # An outside client through an ambient waypoint: the sender has no node;
 # the waypoint's node is "other".
 run outside "$TMP/two.yaml" --set spec.mesh.mode=istio-ambient --set spec.mesh.l7=true \

@@ -198,8 +198,19 @@ static void test_mmc_probabilities(void **state)
 	assert_true(fabs(w - erlang_c(3, 2.0)) < 1e-12);
 	mmc_probabilities(1000, 950.0, &w, &p0);
 	assert_true(w > 0 && w < 1 && isfinite(w) && p0 >= 0 && p0 < 1e-100);
+	/* many servers, little load: P0 close to e^-a, nothing waits */
+	mmc_probabilities(64, 6.4e-5, &w, &p0);
+	assert_true(isfinite(p0) && fabs(p0 - exp(-6.4e-5)) < 1e-12 && w < 1e-100);
+	mmc_probabilities(200, 2.0, &w, &p0);
+	assert_true(isfinite(p0) && fabs(p0 - exp(-2.0)) < 1e-12);
+	mmc_probabilities(1000, 10.0, &w, &p0);
+	assert_true(isfinite(p0) && fabs(p0 - exp(-10.0)) < 1e-15);
 	mmc_probabilities(4, 0.0, &w, &p0);
 	assert_true(w == 0 && p0 == 1);
+	mmc_probabilities(4, 4.0, &w, &p0); /* saturated */
+	assert_true(w == 1 && p0 == 0);
+	mmc_probabilities(4, 5.0, &w, &p0);
+	assert_true(w == 1 && p0 == 0);
 }
 
 static void test_mm1_mean_wait(void **state)
