@@ -85,7 +85,7 @@ static int add_instance(dataplane *dp, int component, int node)
 	in->nworkers = workers;
 	/* A bulk stream keeps one worker busy at most; together they use at
 	 * most the workers, and no more than the CPU quota. */
-	in->stream_capacity = workers / in->stretch;
+	in->stream_capacity = in->has_workers ? workers / in->stretch : INFINITY;
 	if (limit > 0 && limit < in->stream_capacity)
 		in->stream_capacity = limit;
 	if (in->has_workers && pool_init(&in->workers, dp->sim, workers) != 0)

@@ -129,7 +129,8 @@ typedef struct dp_instance {
 	 * but the requests' wait for a worker does not count the workers the
 	 * streams keep busy (a simplification; dataplane_add_stream). */
 	double stream_user_cores, stream_kernel_cores;
-	/* Cores the streams may use here: its workers, under its CPU quota. */
+	/* Cores the streams may use here: its workers, under its CPU quota
+	 * (unbounded without workers: a kernel datapath component). */
 	double stream_capacity;
 	double fluid_hops_per_s;
 	double fluid_wait_ns;

@@ -85,7 +85,12 @@ void bulk_share(bulk_set *set, dataplane *dp, bulk_result *results)
 		double f = 1.0;
 		for (int s = 0; s < b->sc.nstages; s++) {
 			const dp_stream_stage *st = &b->sc.stage[s];
-			double cores = dp->nodes[st->node].cores;
+			/* A node's cores, less what the fluid requests take (per
+			 * flow); a sliver is kept so streams move. */
+			const dp_node *node = &dp->nodes[st->node];
+			double cores = node->cores - node->fluid_cores;
+			if (cores < 0.05 * node->cores)
+				cores = 0.05 * node->cores;
 			if (l.node_cores[st->node] > cores)
 				f = fmin(f, cores / l.node_cores[st->node]);
 			if (st->inst >= 0) {

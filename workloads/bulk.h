@@ -12,7 +12,8 @@
  * request workloads beside it find fewer cores.
  *
  * All the run's streams, of every bulk workload, share what they have in
- * common in proportion: where they would oversubscribe a node's cores, a
+ * common in proportion: where they would oversubscribe a node's cores (less
+ * the fluid requests' CPU there), a
  * proxy instance's workers (a stream keeps one busy; the CPU quota, less
  * the fluid requests' CPU there, caps them too) or a node's link in one
  * direction, every stream there slows by the same factor (one pass: a
