@@ -346,6 +346,18 @@ int cmd_run(int argc, char **argv)
 		}
 		diag_list_free(&merrs);
 	}
+	{
+		/* Bad input that only the scenario and its profile together show:
+		 * said before the database is opened. */
+		char err[512];
+		if (runner_check(scn, mesh, err, sizeof err) != 0) {
+			fprintf(stderr, "%s: error: %s\n", o.scenario_path, err);
+			mesh_profile_free(mesh);
+			free(json);
+			scenario_free(scn);
+			return EXIT_DATAERR;
+		}
+	}
 
 	ms_store *st = NULL;
 	if (o.db_path) {

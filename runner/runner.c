@@ -228,6 +228,42 @@ out:
 	return rc;
 }
 
+/* The data plane's options that the scenario's mesh and network set. */
+static dp_options options_from_spec(const scn_spec *sp)
+{
+	dp_options opt = {0};
+	opt.mtls = sp->mesh.mtls;
+	opt.l7 = sp->mesh.l7;
+	opt.http_parsing = sp->mesh.http_parsing;
+	opt.wireguard = sp->mesh.wireguard;
+	opt.l4_rules = sp->mesh.authorization.l4_rules;
+	opt.l7_rules = sp->mesh.authorization.l7_rules;
+	opt.proxy_concurrency = (int)sp->mesh.proxy.concurrency;
+	opt.proxy_cpu_limit = sp->mesh.proxy.resources.limits.cpu;
+	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
+	opt.latency_ns = sp->cluster.network_latency_ns;
+	opt.waypoint_replicas = (int)sp->mesh.waypoint.replicas;
+	opt.mtu = (int)sp->cluster.network_mtu;
+	return opt;
+}
+
+int runner_check(const scenario *scn, const mesh_profile *mesh, char *err, size_t errlen)
+{
+	if (!mesh)
+		return 0;
+	dp_options opt = options_from_spec(&scn->spec);
+	const char *tunnel = NULL;
+	int mss = dataplane_path_mss(mesh, &opt, &tunnel);
+	if (mss < DP_MIN_MSS) {
+		snprintf(err, errlen, "spec.cluster.network.mtu: %d leaves %d B of payload per packet "
+		         "under mesh profile %s's packetOverhead (hop \"%s\"); at least %d are needed",
+		         opt.mtu > 0 ? opt.mtu : DP_DEFAULT_MTU, mss, mesh->name,
+		         tunnel ? tunnel : "?", DP_MIN_MSS);
+		return -1;
+	}
+	return 0;
+}
+
 int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
                  const mesh_profile *mesh, uint64_t seed, uint32_t replication,
                  char *err, size_t errlen, char *warn, size_t warnlen)
@@ -319,24 +355,12 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		r->nservices++;
 	}
 
-	dp_options opt = {0};
-	opt.mtls = sp->mesh.mtls;
-	opt.l7 = sp->mesh.l7;
-	opt.http_parsing = sp->mesh.http_parsing;
-	opt.wireguard = sp->mesh.wireguard;
-	opt.l4_rules = sp->mesh.authorization.l4_rules;
-	opt.l7_rules = sp->mesh.authorization.l7_rules;
-	opt.proxy_concurrency = (int)sp->mesh.proxy.concurrency;
-	opt.proxy_cpu_limit = sp->mesh.proxy.resources.limits.cpu;
-	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
-	opt.latency_ns = sp->cluster.network_latency_ns;
+	dp_options opt = options_from_spec(sp);
 	opt.config_objects = sp->n_services + nserver_pods;
-	opt.waypoint_replicas = (int)sp->mesh.waypoint.replicas;
 	opt.seed = seed;
 	opt.replication = replication;
 	opt.node_wakeup_ns = nl.wakeup_ns;
 	opt.node_crossing_speed = nl.crossing_speed;
-	opt.mtu = (int)sp->cluster.network_mtu;
 	service_ns = calloc(sp->n_services ? sp->n_services : 1, sizeof(int));
 	if (!service_ns)
 		goto oom;
@@ -351,15 +375,8 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	for (size_t i = 0; i < sp->n_services; i++)
 		service_h2[i] = sp->services[i].protocol != SCN_PROTO_HTTP1;
 	opt.service_http2 = service_h2;
-	const char *tunnel = NULL;
-	int mss = dataplane_path_mss(mesh, &opt, &tunnel);
-	if (mss < DP_MIN_MSS) {
-		snprintf(err, errlen, "spec.cluster.network.mtu %d leaves %d B of payload per packet "
-		         "under mesh profile %s's packetOverhead (hop \"%s\"); at least %d are needed",
-		         opt.mtu > 0 ? opt.mtu : DP_DEFAULT_MTU, mss, mesh->name,
-		         tunnel ? tunnel : "?", DP_MIN_MSS);
+	if (runner_check(scn, mesh, err, errlen) != 0)
 		goto fail;
-	}
 	if (dataplane_init(&r->dp, r->sim, mesh, costs, nl.cores, nl.speed, nl.n, pods, npods,
 	                   r->services, r->nservices, first_pod, &opt) != 0)
 		goto oom;

@@ -111,6 +111,12 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
                  const mesh_profile *mesh, uint64_t seed, uint32_t replication,
                  char *err, size_t errlen, char *warn, size_t warnlen);
 
+/* Checks what only the scenario and its mesh profile together can say is
+ * wrong (an MTU that a tunnel's packetOverhead leaves no payload under),
+ * before anything is opened or run. Returns 0, or -1 with a message that
+ * starts with the field path in err. runner_build checks it too. */
+int runner_check(const scenario *scn, const mesh_profile *mesh, char *err, size_t errlen);
+
 /* Runs events up to `until` (clamped to the end of the run). */
 void runner_advance(runner *r, sim_time_t until);
 

@@ -138,8 +138,10 @@ PY
 sed 's/packetOverhead: 80/packetOverhead: 1460/' configs/meshes/cilium.yaml >"$TMP/fat.yaml"
 sed -e 's/name: cilium$/name: fat/' -i "$TMP/fat.yaml"
 sed -e 's/    mode: cilium/    mode: cilium\n    profile: fat.yaml/' "$WG" >"$TMP/fat-scn.yaml"
-expect_exit 1 "$MESHSIM" run "$TMP/fat-scn.yaml" --progress never
-grep -q "spec.cluster.network.mtu 1500 leaves" "$TMP/err" || { cat "$TMP/err"; fail "no MTU error"; }
+expect_exit 65 "$MESHSIM" run "$TMP/fat-scn.yaml" --progress never -o "$TMP/never.db"
+grep -q "fat-scn.yaml: error: spec.cluster.network.mtu: 1500 leaves" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "no MTU error"; }
+[ ! -e "$TMP/never.db" ] || fail "an MTU the profile cannot carry created the database"
 n=$("$MESHSIM" query "$TMP/bulk.db" --sql "SELECT count(*) AS n FROM scalar WHERE name='throughput_bits' AND value > 4.6e9" --format csv | tail -1 | tr -d "\r ")
 [ "$n" = 1 ] || fail "throughput_bits not stored (got $n)"
 exit 0
