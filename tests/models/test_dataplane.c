@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "models/dataplane.h"
+#include "workloads/bulk.h"
 #include "workloads/loadgen.h"
 
 #define SYSCALL_NS 100.0
@@ -763,6 +764,28 @@ static void test_waypoint_replicas_per_namespace(void **state)
 	/* Each request: one hop in, one out, at the replica it took. */
 	assert_int_equal(dp.inst[dp.service_inst[2]].requests, 4);
 	assert_int_equal(dp.inst[dp.service_inst[3]].requests, 4);
+	/* A stream to service 0 through replica 1 (node 1), client and server
+	 * on node 0: two network legs, there and back; the waypoint's stage
+	 * on a node that is neither the sender's nor the receiver's. */
+	dp.opt.bandwidth_bps = 1e9;
+	dp_stream_cost sc;
+	assert_int_equal(dataplane_stream_cost(&dp, 3, 0, 16384, 1, &sc), 0);
+	assert_int_equal(sc.nlegs, 2);
+	assert_true(sc.leg_from[0] == 0 && sc.leg_to[0] == 1 && sc.leg_from[1] == 1 &&
+	            sc.leg_to[1] == 0);
+	assert_int_equal(sc.nstages, 1);
+	assert_int_equal(sc.stage[0].node, 1);
+	assert_int_equal(sc.stage[0].inst, dp.service_inst[1]);
+	/* replica 0 sits on node 0 with both ends: no leg at all */
+	assert_int_equal(dataplane_stream_cost(&dp, 3, 0, 16384, 0, &sc), 0);
+	assert_int_equal(sc.nlegs, 0);
+	bulk_set set = {0};
+	lg_target t = {&dp, 3, 1, 0, 1, 0, 0};
+	assert_int_equal(bulk_add(&set, &dp, &t, 2, 16384, 0, NULL), 0);
+	bulk_result res = {0};
+	bulk_share(&set, &dp, &res);
+	assert_true(res.other_cpu_cores > 0 && res.client_cpu_cores == 0);
+	bulk_free(&set);
 	free_all(&dp, apps, 3, sim);
 }
 
