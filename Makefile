@@ -38,7 +38,8 @@ TEST_BIN  := $(TEST_SRC:%.c=$(B)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 MESHSIM   := $(B)/meshsim
 
-.PHONY: all deps build demo test unit e2e check bench valgrind clean calibration calibration-report
+.PHONY: all deps build demo test unit e2e check bench valgrind clean calibration calibration-report \
+	meshes-doc
 .DEFAULT_GOAL := all
 
 all: $(MESHSIM) $(TEST_BIN) $(BENCH_BIN)
@@ -92,6 +93,11 @@ bench: build
 # and write them, with their sources, into configs/meshes/.
 calibration: build
 	python3 tools/fit_meshes.py $(MESHSIM)
+	python3 tools/meshes_doc.py $(MESHSIM)
+
+# Regenerate docs/meshes.md's hop-by-hop tables from the mesh profiles.
+meshes-doc: build
+	python3 tools/meshes_doc.py $(MESHSIM)
 
 # Regenerate docs/calibration.md: figure, published value, meshsim, error.
 calibration-report: build

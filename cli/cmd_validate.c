@@ -5,8 +5,8 @@
  * without running them: every error of every file, each as
  * FILE:LINE:COL: error: PATH: MESSAGE on stderr; for a valid file one line
  * "FILE: ok (Scenario NAME, hash 0123456789ab)" on stdout (a MeshProfile
- * shows the hash of its canonical JSON too: the one a run records). Writes
- * nothing.
+ * shows the hash of its canonical JSON too: the one a run records; with
+ * --output-format json, that JSON itself). Writes nothing.
  * Exit status: 0 all valid, 65 some invalid, 66 some missing or unreadable
  * (66 wins over 65), 2 usage.
  */
@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "scenario/meshprofile.h"
 #include "scenario/scenario.h"
 
 #define MAX_DOCS 64
@@ -52,6 +53,21 @@ static json_t *errors_json(const diag_list *errs)
 						   d->path, "message", d->msg));
 	}
 	return a;
+}
+
+/* A valid MeshProfile document as a run records it (its canonical JSON:
+ * every default filled in), or null. */
+static json_t *profile_json(const char *path, const char *name)
+{
+	char *text = NULL, hash[65];
+	diag_list errs;
+	diag_list_init(&errs);
+	json_t *j = NULL;
+	if (mesh_profile_load_file(path, name, NULL, &text, hash, &errs) == SCN_OK && text)
+		j = json_loads(text, 0, NULL);
+	free(text);
+	diag_list_free(&errs);
+	return j ? j : json_null();
 }
 
 int cmd_validate(int argc, char **argv)
@@ -129,11 +145,15 @@ int cmd_validate(int argc, char **argv)
 
 		if (json) {
 			json_t *dj = json_array();
-			for (size_t d = 0; rc == SCN_OK && d < ndocs; d++)
-				json_array_append_new(dj, json_pack("{s:s, s:s, s:s, s:i}", "kind",
-								    docs[d].kind, "name", docs[d].name,
-								    "hash", docs[d].hash_hex, "line",
-								    docs[d].line));
+			for (size_t d = 0; rc == SCN_OK && d < ndocs; d++) {
+				json_t *doc = json_pack("{s:s, s:s, s:s, s:i}", "kind", docs[d].kind,
+							"name", docs[d].name, "hash", docs[d].hash_hex,
+							"line", docs[d].line);
+				if (!strcmp(docs[d].kind, "MeshProfile"))
+					json_object_set_new(doc, "canonical",
+							    profile_json(files[f], docs[d].name));
+				json_array_append_new(dj, doc);
+			}
 			json_array_append_new(report, json_pack("{s:s, s:b, s:o, s:o}", "file",
 								files[f], "ok", rc == SCN_OK,
 								"documents", dj, "errors",
