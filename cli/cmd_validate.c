@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "runner/runner.h"
 #include "scenario/meshprofile.h"
 #include "scenario/scenario.h"
 
@@ -68,6 +69,43 @@ static json_t *profile_json(const char *path, const char *name)
 	free(text);
 	diag_list_free(&errs);
 	return j ? j : json_null();
+}
+
+/* A valid Scenario with its mesh profile: what only the two together can
+ * say is wrong (runner_check). Returns SCN_OK, or SCN_EDATA with the error
+ * added to errs. A profile that does not load is left to `run` to report
+ * (its own file validates on its own). */
+static int check_with_profile(const char *path, const char *const *sets, size_t nsets,
+			      const scn_doc_info *docs, size_t ndocs, diag_list *errs)
+{
+	bool has_scenario = false;
+	for (size_t d = 0; d < ndocs && d < MAX_DOCS; d++)
+		has_scenario |= !strcmp(docs[d].kind, "Scenario");
+	if (!has_scenario)
+		return SCN_OK;
+	scenario *scn = NULL;
+	mesh_profile *mesh = NULL;
+	diag_list quiet;
+	diag_list_init(&quiet);
+	int rc = SCN_OK;
+	if (scenario_load(path, sets, nsets, &scn, &quiet) == SCN_OK &&
+	    mesh_profile_load_for_scenario(scn, path, NULL, &mesh, &quiet) == SCN_OK) {
+		char err[512];
+		if (runner_check(scn, mesh, err, sizeof err) != 0) {
+			/* "spec.cluster.network.mtu: ...": the field path, then the
+			 * message (no line: the fault is in the pair of files) */
+			const char *colon = strchr(err, ':');
+			char field[128] = "";
+			if (colon && (size_t)(colon - err) < sizeof field)
+				snprintf(field, sizeof field, "%.*s", (int)(colon - err), err);
+			diag_add(errs, path, 0, 0, field, "%s", colon ? colon + 2 : err);
+			rc = SCN_EDATA;
+		}
+	}
+	mesh_profile_free(mesh);
+	scenario_free(scn);
+	diag_list_free(&quiet);
+	return rc;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -137,6 +175,10 @@ int cmd_validate(int argc, char **argv)
 		else if (rc == SCN_ESOFTWARE && status != EXIT_NOINPUT)
 			status = EXIT_SOFTWARE;
 		else if (rc != SCN_OK && status == EXIT_OK)
+			status = EXIT_DATAERR;
+		if (rc == SCN_OK)
+			rc = check_with_profile(files[f], sets, nsets, docs, ndocs, &errs);
+		if (rc == SCN_EDATA && status == EXIT_OK)
 			status = EXIT_DATAERR;
 		if (rc != SCN_OK)
 			nbad++;

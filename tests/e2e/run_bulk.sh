@@ -142,6 +142,9 @@ expect_exit 65 "$MESHSIM" run "$TMP/fat-scn.yaml" --progress never -o "$TMP/neve
 grep -q "fat-scn.yaml: error: spec.cluster.network.mtu: 1500 leaves" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "no MTU error"; }
 [ ! -e "$TMP/never.db" ] || fail "an MTU the profile cannot carry created the database"
+expect_exit 65 "$MESHSIM" validate "$TMP/fat-scn.yaml"
+grep -q "fat-scn.yaml: error: spec.cluster.network.mtu: 1500 leaves" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "validate: no MTU error"; }
 n=$("$MESHSIM" query "$TMP/bulk.db" --sql "SELECT count(*) AS n FROM scalar WHERE name='throughput_bits' AND value > 4.6e9" --format csv | tail -1 | tr -d "\r ")
 [ "$n" = 1 ] || fail "throughput_bits not stored (got $n)"
 exit 0
