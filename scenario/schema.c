@@ -480,9 +480,10 @@ static const schema_field workload_fields[] = {
 	{.name = "timerResolution", .type = ST_DURATION, .def = "0s", .min = "0s", .max = "1s",
 	 FLD(scn_workload, timer_resolution), .doc = "The load generator's timer tick: a request "
 	 "that must wait for its turn after a reply waits whole ticks, floor(wait / tick) + 1, so "
-	 "it leaves up to one tick late and its latency (from its turn) shows it. wrk2 waits on a "
-	 "1 ms event-loop timer (wrk.c delay_request; giltene/wrk2#78: latencies over-reported by "
-	 "up to 1 ms): 1ms. 0 = on time (Fortio's Go timers)."},
+	 "it leaves up to one tick late (a constant-throughput workload's latency, counted from "
+	 "the turn, shows it). wrk2 waits on a 1 ms event-loop timer (wrk.c delay_request; "
+	 "giltene/wrk2#78: latencies over-reported by up to 1 ms): 1ms. 0 = on time (Fortio's Go "
+	 "timers)."},
 	{.name = "replicas", .type = ST_INT, .def = "1", .min = "1", .max = "10000",
 	 FLD(scn_workload, replicas), .doc = "Client pods (load generator processes, e.g. a Job "
 	 "with parallelism 3). qps is the total over all of them; connections (and concurrency) "

@@ -60,8 +60,9 @@ typedef struct lg_config {
 	/* > 0: the generator's timer ticks. A request that must wait for its
 	 * turn after a reply waits whole ticks, floor(wait / tick) + 1 (wrk2
 	 * rounds the wait to msec_to_wait = round(wait_ms + 0.5) on its 1 ms
-	 * event-loop timer), so it leaves up to a tick late; its latency still
-	 * counts from its turn. 0: exactly on time. */
+	 * event-loop timer), so it leaves up to a tick late; a constant-
+	 * throughput workload's latency still counts from its turn (the
+	 * others' from the send). 0: exactly on time. */
 	sim_time_t timer_resolution;
 } lg_config;
 
