@@ -664,6 +664,43 @@ static void test_timer_resolution(void **state)
 	assert_true(max1 > max0 && max1 < max0 + 1.0);
 }
 
+/* Many proxies keeping wake-up records share the budget: each keeps at
+ * most its share of DP_WAKE_RECS_BUDGET (between DP_WAKE_RECS_MIN and
+ * DP_WAKE_RECS_MAX), the share counting only the proxies with fluid
+ * traffic (here 300 clients' and the server's, not the idle client's). */
+static void test_wakeup_budget_shared(void **state)
+{
+	(void)state;
+	build_profile();
+	enum { CLIENTS = 300 };
+	sim_t *sim = sim_create(0);
+	app_service app;
+	app_delay d = {APP_DELAY_FIXED, APP_NS, 0, 0, 0};
+	assert_int_equal(app_service_init(&app, sim, "srv", 1, 64, d, 1, 0, 1), 0);
+	double cores[2] = {64, 64}, speed[2] = {1, 1}, wake[2] = {20000, 20000};
+	static dp_pod pods[CLIENTS + 2];
+	pods[0] = (dp_pod){1, 0, true};
+	for (int i = 1; i <= CLIENTS + 1; i++)
+		pods[i] = (dp_pod){0, -1, true};
+	int first[1] = {0};
+	dp_options opt = {0};
+	opt.node_wakeup_ns = wake;
+	dataplane dp;
+	assert_int_equal(dataplane_init(&dp, sim, &prof, &costs, cores, speed, 2, pods, CLIENTS + 2,
+	                                &app, 1, first, &opt),
+	                 0);
+	for (int i = 1; i <= CLIENTS; i++) /* the last client pod sends nothing */
+		dataplane_add_fluid(&dp, i, 0, 100, 1000, 10);
+	dataplane_apply_fluid(&dp);
+	size_t share = DP_WAKE_RECS_BUDGET / (CLIENTS + 1); /* the clients' and the server's */
+	assert_true(share > DP_WAKE_RECS_MIN && share < DP_WAKE_RECS_MAX);
+	for (size_t i = 0; i < dp.ninst; i++)
+		assert_int_equal(dp.inst[i].wake_recs_max, share);
+	dataplane_free(&dp);
+	app_service_free(&app);
+	sim_destroy(sim);
+}
+
 /* Per flow at the application: the fluid traffic keeps a = rate x E[S]
  * workers busy (in the utilisation), and an event request waits with
  * Erlang C's chance for Allen-Cunneen's mean wait with paced arrivals:
@@ -1081,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_wakeup_replay_bounded),
 		cmocka_unit_test(test_timer_resolution),
 		cmocka_unit_test(test_app_fluid),
+		cmocka_unit_test(test_wakeup_budget_shared),
 		cmocka_unit_test(test_packet_pricing),
 		cmocka_unit_test(test_mtu_and_overhead),
 		cmocka_unit_test(test_hop_cpu_and_segments),

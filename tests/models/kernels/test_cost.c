@@ -33,6 +33,9 @@ static const char *PROFILE =
 	"  \"wg.packet.encrypt\": {\"model\": \"interp\", \"kernel_fraction\": 0, \"points\": ["
 	"      {\"size\": 64, \"median_ns\": 400}, {\"size\": 1420, \"median_ns\": 800}],"
 	"      \"fit\": {\"fixed_ns\": 380, \"per_unit_ns\": 0.25}},"
+	"  \"policy.rbac.allow_last\": {\"model\": \"interp\", \"kernel_fraction\": 0, \"points\": ["
+	"      {\"size\": 10, \"median_ns\": 100}, {\"size\": 1000, \"median_ns\": 5000}],"
+	"      \"fit\": {\"fixed_ns\": 50, \"per_unit_ns\": 4.9}},"
 	"  \"some.future.op\": {\"model\": \"const\", \"fixed_ns\": 1}"
 	" }}";
 
@@ -142,6 +145,11 @@ static void interp_tail_slope(void **state)
 	assert_int_equal(cost_of(&t, COST_WG_ENCRYPT, 1420, NULL, NULL), 800);
 	assert_int_equal(cost_table_init(&t, &p, 2.0), 0);
 	assert_int_equal(cost_of(&t, COST_WG_ENCRYPT, 8920, NULL, NULL), 1338); /* 1337.5 */
+	/* rules too: 5000 + 4.9 x (3000 - 1000) */
+	assert_int_equal(cost_table_init(&t, &p, 1.0), 0);
+	assert_int_equal(cost_of(&t, COST_POLICY_RBAC_ALLOW, 3000, NULL, NULL), 14800);
+	/* memcpy has no fit in this profile: proportional (bandwidth) */
+	assert_int_equal(cost_of(&t, COST_MEMCPY, 32768, NULL, NULL), 308);
 }
 
 /* Kernel crossings scale with their own speed, everything else with the
