@@ -859,6 +859,19 @@ static int hop_instance(const dataplane *dp, const dp_request *req, const mp_hop
 	}
 }
 
+/* Where a hop of this request runs: its node, with the component instance
+ * in *inst (-1 for a node-kernel hop); -1 if it does not run (no such
+ * component here: a pod outside the mesh; or the client is outside the
+ * cluster). */
+static int hop_place(const dataplane *dp, const dp_request *req, const mp_hop *hop, int *inst)
+{
+	*inst = -1;
+	if (hop->component < 0)
+		return side_node(dp, req, hop->side);
+	*inst = hop_instance(dp, req, hop);
+	return *inst < 0 ? -1 : dp->inst[*inst].node;
+}
+
 /* --- bulk streams */
 
 static dp_stream_stage *stream_stage(dp_stream_cost *sc, int node, int inst, bool parallel)
@@ -942,19 +955,11 @@ int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
 		if (!holds(hop->when, ctx))
 			continue;
 		bool data_hop = hop->direction == MP_REQUEST;
-		int inst = -1, node;
-		if (hop->component >= 0) {
-			if (!data_hop)
-				continue; /* a proxy never sees an ACK */
-			inst = hop_instance(dp, &probe, hop);
-			if (inst < 0)
-				continue;
-			node = dp->inst[inst].node;
-		} else {
-			node = side_node(dp, &probe, hop->side);
-			if (node < 0)
-				continue;
-		}
+		if (hop->component >= 0 && !data_hop)
+			continue; /* a proxy never sees an ACK */
+		int inst, node = hop_place(dp, &probe, hop, &inst);
+		if (node < 0)
+			continue;
 		if (data_hop && node != at && stream_leg(out, at, node) != 0)
 			return -1;
 		if (data_hop)
@@ -1032,17 +1037,9 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 			const mp_hop *hop = &prof->hops[h];
 			if (hop->direction != dir || !holds(hop->when, ctx))
 				continue;
-			int inst = -1, node;
-			if (hop->component >= 0) {
-				inst = hop_instance(dp, &probe, hop);
-				if (inst < 0)
-					continue;
-				node = dp->inst[inst].node;
-			} else {
-				node = side_node(dp, &probe, hop->side);
-				if (node < 0)
-					continue;
-			}
+			int inst, node = hop_place(dp, &probe, hop, &inst);
+			if (node < 0)
+				continue;
 			double u, k;
 			dp_traffic tr = message_traffic(dp, req_total, resp_total, phase);
 			price_hop(dp, node, hop, ctx, &tr, &u, &k);
@@ -1359,20 +1356,12 @@ static void step(sim_t *sim, dp_request *req)
 		const mp_hop *hop = &prof->hops[h];
 		if (hop->direction != dir || !holds(hop->when, req->ctx))
 			continue;
-		int inst = -1, node;
-		if (hop->component >= 0) {
-			inst = hop_instance(dp, req, hop);
-			if (inst < 0)
-				continue; /* no such component here (pod outside the mesh) */
-			node = dp->inst[inst].node;
-			if (req->upstream < 0 && req->phase == 0 && hop->side != MP_SIDE_SERVER &&
-			    prof->components[hop->component].pools_upstream)
-				take_upstream(dp, req, inst);
-		} else {
-			node = side_node(dp, req, hop->side);
-			if (node < 0)
-				continue; /* the client is outside the cluster */
-		}
+		int inst, node = hop_place(dp, req, hop, &inst);
+		if (node < 0)
+			continue;
+		if (inst >= 0 && req->upstream < 0 && req->phase == 0 && hop->side != MP_SIDE_SERVER &&
+		    prof->components[hop->component].pools_upstream)
+			take_upstream(dp, req, inst);
 		if (travel(dp, req, node)) {
 			req->hop = h; /* run this hop on arrival */
 			return;
