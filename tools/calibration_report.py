@@ -189,40 +189,35 @@ def c1_chart_rows():
     return rows
 
 
+def c1_proxy_rows():
+    """C1's per-proxy rows: CPU per 1000 rps and memory of one proxy, each
+    fitted (frameworkPerRequest, memory.base) in its C1 scenario."""
+    rows = []
+    # (version and what, profile, component, scenario, vCPU, memory MB, memory label)
+    for (what, mesh, comp, scn, cpu, mem, mem_what) in (
+            ("Istio 1.24 sidecar", "istio-sidecar", "sidecar", "c1-istio-sidecar", 0.20, 60,
+             ""),
+            ("Istio 1.24 waypoint", "istio-ambient", "waypoint", "c1-istio-waypoint", 0.25, 60,
+             ""),
+            ("Istio 1.24 ztunnel", "istio-ambient", "ztunnel", "c1-istio-ztunnel", 0.06, 12, ""),
+            # Older Istio: the variant profiles configs/meshes/istio-sidecar-<version>.yaml.
+            ("Istio 1.20 sidecar", "istio-sidecar-1.20", "sidecar", "c1-istio-sidecar-1.20",
+             0.5, 50, " (~50 MB)"),
+            ("Istio 1.9-1.16 sidecar", "istio-sidecar-1.9-1.16", "sidecar",
+             "c1-istio-sidecar-1.9-1.16", 0.35, 40, "")):
+        one = {"sidecar": " (one proxy)", "ztunnel": " (one ztunnel)"}.get(comp, "")
+        scenario = SCEN + scn + ".yaml"
+        rows.append(("C1", f"{what} CPU per 1000 rps{one}", cpu, "vCPU", "verbatim",
+                     f"fit: {mesh}{'' if comp == 'sidecar' else ' ' + comp} frameworkPerRequest",
+                     scenario, cpu_per_1000rps_per_instance(comp), ""))
+        rows.append(("C1", f"{what} memory{mem_what}", mem, "MB", "verbatim",
+                     f"fit: {mesh}{'' if comp == 'sidecar' else ' ' + comp} memory.base",
+                     scenario, memory_mb_per_instance(comp), ""))
+    return rows
+
+
 # (id, description, published, unit, tag, use, scenario, reader, note)
-FIGURES = [
-    ("C1", "Istio 1.24 sidecar CPU per 1000 rps (one proxy)", 0.20, "vCPU", "verbatim",
-     "fit: istio-sidecar frameworkPerRequest", SCEN + "c1-istio-sidecar.yaml",
-     cpu_per_1000rps_per_instance("sidecar"), ""),
-    ("C1", "Istio 1.24 sidecar memory", 60, "MB", "verbatim",
-     "fit: istio-sidecar memory.base", SCEN + "c1-istio-sidecar.yaml",
-     memory_mb_per_instance("sidecar"), ""),
-    ("C1", "Istio 1.24 waypoint CPU per 1000 rps", 0.25, "vCPU", "verbatim",
-     "fit: istio-ambient waypoint frameworkPerRequest", SCEN + "c1-istio-waypoint.yaml",
-     cpu_per_1000rps_per_instance("waypoint"), ""),
-    ("C1", "Istio 1.24 waypoint memory", 60, "MB", "verbatim",
-     "fit: istio-ambient waypoint memory.base", SCEN + "c1-istio-waypoint.yaml",
-     memory_mb_per_instance("waypoint"), ""),
-    ("C1", "Istio 1.24 ztunnel CPU per 1000 rps (one ztunnel)", 0.06, "vCPU", "verbatim",
-     "fit: istio-ambient ztunnel frameworkPerRequest", SCEN + "c1-istio-ztunnel.yaml",
-     cpu_per_1000rps_per_instance("ztunnel"), ""),
-    ("C1", "Istio 1.24 ztunnel memory", 12, "MB", "verbatim",
-     "fit: istio-ambient ztunnel memory.base", SCEN + "c1-istio-ztunnel.yaml",
-     memory_mb_per_instance("ztunnel"), ""),
-    # Older Istio versions: the variant profiles configs/meshes/istio-sidecar-<version>.yaml.
-    ("C1", "Istio 1.20 sidecar CPU per 1000 rps (one proxy)", 0.5, "vCPU", "verbatim",
-     "fit: istio-sidecar-1.20 frameworkPerRequest", SCEN + "c1-istio-sidecar-1.20.yaml",
-     cpu_per_1000rps_per_instance("sidecar"), ""),
-    ("C1", "Istio 1.20 sidecar memory (~50 MB)", 50, "MB", "verbatim",
-     "fit: istio-sidecar-1.20 memory.base", SCEN + "c1-istio-sidecar-1.20.yaml",
-     memory_mb_per_instance("sidecar"), ""),
-    ("C1", "Istio 1.9-1.16 sidecar CPU per 1000 rps (one proxy)", 0.35, "vCPU", "verbatim",
-     "fit: istio-sidecar-1.9-1.16 frameworkPerRequest", SCEN + "c1-istio-sidecar-1.9-1.16.yaml",
-     cpu_per_1000rps_per_instance("sidecar"), ""),
-    ("C1", "Istio 1.9-1.16 sidecar memory", 40, "MB", "verbatim",
-     "fit: istio-sidecar-1.9-1.16 memory.base", SCEN + "c1-istio-sidecar-1.9-1.16.yaml",
-     memory_mb_per_instance("sidecar"), ""),
-] + c1_chart_rows() + [
+FIGURES = c1_proxy_rows() + c1_chart_rows() + [
     # Istio 1.24's latency adds as quoted by third parties [weak], under the
     # 1.24 page's conditions (4 connections), on the chart's fitted baseline.
     ("C1", "Istio 1.24 two sidecars add to p90 (quoted, 4 connections)", 0.63, "ms", "weak",
