@@ -208,7 +208,8 @@ def fit_c2_kernel_speed(meshsim):
         raise SystemExit(f"fit_meshes: C2 TCP_STREAM baseline is not bounded by kernel "
                          f"crossings alone ({g1:.3f} and {g2:.3f} Gbit/s at speed 1 and 2)")
     speed = target / g1
-    comment = (f"kernelSpeed fit: calibration.md C2 node-to-node TCP_STREAM 41.7 Gbit/s "
+    comment = (f"cpu: the 3950X's 32 hardware threads (16 cores), as Kubernetes counts; "
+               f"kernelSpeed fit: calibration.md C2 node-to-node TCP_STREAM 41.7 Gbit/s "
                f"(make calibration, reference profile {sha[:12]}); kernel-costs.md 0 and 6 put "
                f"the calibration host's crossings at 2-4 times bare metal's")
     for path in C2_SCENARIOS:

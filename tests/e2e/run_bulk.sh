@@ -86,12 +86,10 @@ def total(name):
 assert abs(total("two") - 10 * 1448 / 1538) < 1e-6, total("two")
 assert abs(total("two-rules") - total("two-free")) < 1e-9, (total("two-rules"), total("two-free"))
 # 9 streams through one-worker sidecars (two client pods, one server): a
-# core each at most, where the server's alone would take more
+# core each at most, where the server's 9 streams alone would take about 8
 side = [c for c in run("eight")["components"] if c["name"] == "sidecar"][0]
-free = [c for c in run("two-free")["components"] if c["name"] == "sidecar"][0]
 assert side["instances"] == 3, side
-cores = lambda c: c["cpu_user_cores"] + c["cpu_kernel_cores"]
-assert cores(side) <= 3.0 + 1e-9 and cores(side) < 4.5 * cores(free), (side, free)
+assert side["cpu_user_cores"] + side["cpu_kernel_cores"] <= 3.0 + 1e-9, side
 PY
 # Per flow, requests beside streams through the same sidecars see the
 # wait their own traffic causes, as without the streams.
