@@ -151,6 +151,7 @@ static void on_turn(sim_t *sim, void *ctx, uint64_t arg)
 	req->dp.request_bytes = lg->target.request_bytes;
 	req->dp.response_bytes = lg->target.response_bytes;
 	req->dp.new_connection = !c->opened || lg->cfg.kind == LG_CONNECTION_PER_REQUEST;
+	req->dp.late_ns = now - req->intended;
 	c->opened = true;
 	dataplane_send(lg->target.dp, &req->dp);
 }
