@@ -106,7 +106,7 @@ typedef struct dp_node {
 #define DP_WAKE_RECS_MIN 128
 
 typedef struct dp_wake_rec {
-	int64_t root_sent; /* when its request was meant to be sent (a call: the request that made it) */
+	int64_t root_sent; /* its request's turn: sent less late_ns (a call: the request that made it) */
 	float offset_ns;   /* from then until it asked for a worker */
 	float hold_ns;     /* how long it held the worker, less its fluid wait and any wake-up */
 	float wake_ns;     /* what a wake-up adds to that hold (its CPU at the hop's pace, and its delay) */
@@ -278,10 +278,10 @@ struct dp_request {
 	uint32_t request_bytes;  /* body */
 	uint32_t response_bytes; /* body */
 	bool new_connection;
-	/* How long after its intended time it was sent (a load generator's
-	 * timer, a late connection catching up; 0 if none). Per flow's wake-up
-	 * replay shrinks the gaps between requests' intended times to the full
-	 * traffic's density, not this lateness, which is each request's own. */
+	/* How late a load generator's timer sent it after its turn (wrk2's
+	 * 1 ms tick; 0 if none). Per flow's wake-up replay shrinks the gaps
+	 * between the requests' turns to the full traffic's density, not this
+	 * lateness, which is each request's own. */
 	int64_t late_ns;
 	dp_done_fn done;
 	void *owner;
@@ -291,7 +291,7 @@ struct dp_request {
 	pool_waiter waiter;
 	int phase;             /* 0 request hops, 1 response hops */
 	bool waking;           /* this hop found every worker idle (as events) */
-	int64_t root_sent;     /* per flow: when this request (a call: its first caller's) was meant to be sent */
+	int64_t root_sent;     /* per flow: its turn, when it was sent less late_ns (a call: its first caller's) */
 	int64_t cpu_from;      /* per flow: when the current hop's CPU began (after its worker's delays) */
 	int64_t wake_added;    /* per flow: wake-up CPU added to the current hop's job (ns) */
 	int wp;                /* the waypoint replica this request goes through */

@@ -26,6 +26,7 @@ struct lg_connection {
 	int pod;              /* server pod */
 	bool opened;          /* its first request has gone */
 	sim_time_t next_turn; /* intended time of the next request */
+	sim_time_t timer_late; /* how late the timer sends it (timerResolution) */
 	lg_request *outstanding;
 };
 
@@ -68,8 +69,11 @@ static void plan_next(lg_connection *c)
 		c->next_turn = now;
 	sim_time_t at = c->next_turn > now ? c->next_turn : now;
 	sim_time_t tick = lg->cfg.timer_resolution;
-	if (tick > 0 && c->next_turn > now)
+	c->timer_late = 0;
+	if (tick > 0 && c->next_turn > now) {
 		at = now + ((c->next_turn - now) / tick + 1) * tick;
+		c->timer_late = at - c->next_turn;
+	}
 	if (at < lg->cfg.end)
 		sim_schedule_at(lg->sim, at, SIM_CLASS_DEFAULT, on_turn, c, 0);
 }
@@ -151,7 +155,9 @@ static void on_turn(sim_t *sim, void *ctx, uint64_t arg)
 	req->dp.request_bytes = lg->target.request_bytes;
 	req->dp.response_bytes = lg->target.response_bytes;
 	req->dp.new_connection = !c->opened || lg->cfg.kind == LG_CONNECTION_PER_REQUEST;
-	req->dp.late_ns = now - req->intended;
+	/* Only the timer's lateness: a connection catching up sends when its
+	 * reply lets it, at the traffic's own pace. */
+	req->dp.late_ns = c->timer_late;
 	c->opened = true;
 	dataplane_send(lg->target.dp, &req->dp);
 }
