@@ -19,8 +19,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
-             -DMESHSIM_GIT_REV=\"$(GIT_REV)\" -DMESHSIM_BUILD_FLAGS="\"$(strip $(CFLAGS) $(SAN))\""
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lm
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -38,7 +37,7 @@ TEST_BIN  := $(TEST_SRC:%.c=$(B)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 MESHSIM   := $(B)/meshsim
 
-.PHONY: all deps build demo test unit e2e check bench valgrind clean calibration calibration-report \
+.PHONY: all deps build demo test unit e2e check bench valgrind clean calibration calibration-report FORCE \
 	meshes-doc
 .DEFAULT_GOAL := all
 
@@ -53,6 +52,17 @@ build: deps
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+# The revision and flags go into one object, rebuilt when either changes
+# (common/build_info.h says why): the stamp is rewritten only then.
+BUILD_INFO := $(GIT_REV) $(strip $(CFLAGS) $(SAN))
+$(B)/build-info.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(BUILD_INFO)' | cmp -s - $@ || echo '$(BUILD_INFO)' >$@
+$(B)/common/build_info.o: $(B)/build-info.stamp
+$(B)/common/build_info.o: ALL_CFLAGS += -DMESHSIM_GIT_REV=\"$(GIT_REV)\" \
+	-DMESHSIM_BUILD_FLAGS="\"$(strip $(CFLAGS) $(SAN))\""
+FORCE:
 
 $(B)/libmeshsim.a: $(LIB_OBJ)
 	@rm -f $@

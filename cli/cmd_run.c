@@ -13,7 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "cli/report.h"
-#include "cli/version.h"
+#include "common/build_info.h"
 #include "db/store.h"
 #include "models/kernels/calib.h"
 #include "runner/runner.h"

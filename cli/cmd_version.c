@@ -11,7 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/version.h"
+#include "common/build_info.h"
 
 int cmd_version(int argc, char **argv)
 {
@@ -23,8 +23,8 @@ int cmd_version(int argc, char **argv)
 	const char *compiler = __VERSION__;
 	if (as_json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
-		                      "version", MESHSIM_VERSION, "git_rev", MESHSIM_GIT_REV,
-		                      "build_flags", MESHSIM_BUILD_FLAGS, "compiler", compiler,
+		                      "version", MESHSIM_VERSION, "git_rev", build_git_rev(),
+		                      "build_flags", build_flags(), "compiler", compiler,
 		                      "libraries", "gsl", GSL_VERSION, "sqlite", sqlite3_libversion(),
 		                      "libyaml", yaml_get_version_string(), "jansson", JANSSON_VERSION,
 		                      "openssl", OpenSSL_version(OPENSSL_VERSION), "nghttp2",
@@ -34,8 +34,8 @@ int cmd_version(int argc, char **argv)
 		json_decref(o);
 		return EXIT_OK;
 	}
-	printf("meshsim %s (git %s)\n", MESHSIM_VERSION, MESHSIM_GIT_REV);
-	printf("built with gcc %s, flags: %s\n", compiler, MESHSIM_BUILD_FLAGS);
+	printf("meshsim %s (git %s)\n", MESHSIM_VERSION, build_git_rev());
+	printf("built with gcc %s, flags: %s\n", compiler, build_flags());
 	printf("libraries: GSL %s, SQLite %s, libyaml %s, Jansson %s, %s, nghttp2 %s\n", GSL_VERSION,
 	       sqlite3_libversion(), yaml_get_version_string(), JANSSON_VERSION,
 	       OpenSSL_version(OPENSSL_VERSION), NGHTTP2_VERSION);

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cli/report.h"
-#include "cli/version.h"
+#include "common/build_info.h"
 #include "sim/stats.h"
 
 /* fio's habit: percentiles at fixed points; Fortio's default -p list. */

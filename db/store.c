@@ -20,17 +20,9 @@
 #include <sqlite3.h>
 
 #include "cli/exit_codes.h"
+#include "common/build_info.h"
 #include "db/store_internal.h"
 
-#ifndef MESHSIM_GIT_REV
-#define MESHSIM_GIT_REV "unknown"
-#endif
-#ifndef MESHSIM_BUILD_FLAGS
-#define MESHSIM_BUILD_FLAGS ""
-#endif
-#ifndef MESHSIM_VERSION
-#define MESHSIM_VERSION "0.1.0"
-#endif
 
 #define T95_MAX_DF 1000
 
@@ -323,8 +315,8 @@ static int create_schema(ms_store *st)
 	iso_time(now_unix(), now);
 	char *q = sqlite3_mprintf(
 		"INSERT INTO meta (key, value) VALUES ('schema_version', '%d'),"
-		" ('created_by', %Q), ('created_at', %Q)",
-		STORE_SCHEMA_VERSION, "meshsim " MESHSIM_VERSION " (" MESHSIM_GIT_REV ")", now);
+		" ('created_by', 'meshsim ' || %Q || ' (' || %Q || ')'), ('created_at', %Q)",
+		STORE_SCHEMA_VERSION, MESHSIM_VERSION, build_git_rev(), now);
 	if (!q) {
 		snprintf(st->err, sizeof st->err, "%s: out of memory", st->path);
 		return EXIT_SOFTWARE;
@@ -552,8 +544,8 @@ ms_run *store_run_begin(ms_store *st, const store_run_meta *m)
 		bind_text(s, 8, m->seed_policy);
 		bind_text(s, 9, m->rng);
 		bind_text(s, 10, m->tool_version ? m->tool_version : MESHSIM_VERSION);
-		bind_text(s, 11, m->git_rev ? m->git_rev : MESHSIM_GIT_REV);
-		bind_text(s, 12, m->build_flags ? m->build_flags : MESHSIM_BUILD_FLAGS);
+		bind_text(s, 11, m->git_rev ? m->git_rev : build_git_rev());
+		bind_text(s, 12, m->build_flags ? m->build_flags : build_flags());
 		bind_text(s, 13, m->host ? m->host : host);
 		bind_text(s, 14, started);
 		bind_real(s, 15, m->sim_end_s);

@@ -83,9 +83,9 @@ typedef struct store_run_meta {
 	uint32_t replication;
 	const char *seed_policy;   /* "common" | "independent", optional */
 	const char *rng;           /* generator name, optional */
-	const char *tool_version;  /* NULL: MESHSIM_VERSION or "0.0.0" */
-	const char *git_rev;       /* NULL: MESHSIM_GIT_REV from the build */
-	const char *build_flags;   /* NULL: MESHSIM_BUILD_FLAGS from the build */
+	const char *tool_version;  /* NULL: MESHSIM_VERSION (common/build_info.h) */
+	const char *git_rev;       /* NULL: build_git_rev() */
+	const char *build_flags;   /* NULL: build_flags() */
 	const char *host;          /* NULL: gethostname() */
 	double started_at;         /* Unix time, s; 0: now */
 	double sim_end_s;          /* simulated time at the end, s */

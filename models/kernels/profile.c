@@ -1,4 +1,5 @@
 /* models/kernels/profile.c - calibration profile: fit, write, read (Jansson). */
+#include "common/build_info.h"
 #include "common/datadir.h"
 #include "models/kernels/calib.h"
 #include "models/kernels/fit.h"
@@ -20,9 +21,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#ifndef MESHSIM_GIT_REV
-#define MESHSIM_GIT_REV "unknown"
-#endif
 
 static const char *model_name(enum cost_model m)
 {
@@ -242,7 +240,7 @@ json_t *calib_profile_json(const calib_ctx *c, json_t *kernels_status)
 	}
 	return json_pack("{s:s, s:i, s:s, s:{s:s, s:s}, s:{s:s, s:i, s:f}, s:o, s:O, s:o, s:o}",
 			 "format", CALIB_FORMAT, "version", CALIB_FORMAT_VERSION, "created",
-			 created, "tool", "name", "meshsim", "git_rev", MESHSIM_GIT_REV,
+			 created, "tool", "name", "meshsim", "git_rev", build_git_rev(),
 			 "settings", "mode", c->quick ? "quick" : "full", "repetitions", c->reps,
 			 "rep_target_ms", c->rep_ns / 1e6, "host", calib_host_json(), "kernels",
 			 kernels_status, "measurements", meas, "operations", ops);
