@@ -219,11 +219,11 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		store_add_scalar(r, "client", w->name, "throughput", w->throughput, "1/s");
 		store_add_scalar(r, "client", w->name, "requested_qps", w->requested_qps, "1/s");
 		store_add_scalar(r, "client", w->name, "connections", w->connections, NULL);
-		store_add_scalar(r, "client", w->name, "sent", (double)s->sent, NULL);
-		store_add_scalar(r, "client", w->name, "ok", (double)s->ok, NULL);
-		store_add_scalar(r, "client", w->name, "timeouts", (double)s->timeouts, NULL);
-		store_add_scalar(r, "client", w->name, "failed", (double)s->failed, NULL);
-		store_add_scalar(r, "client", w->name, "in_flight", (double)s->in_flight, NULL);
+		store_add_scalar(r, "client", w->name, "sent", (double)w->sent, NULL);
+		store_add_scalar(r, "client", w->name, "ok", (double)w->ok, NULL);
+		store_add_scalar(r, "client", w->name, "timeouts", (double)w->timeouts, NULL);
+		store_add_scalar(r, "client", w->name, "failed", (double)w->failed, NULL);
+		store_add_scalar(r, "client", w->name, "in_flight", (double)w->in_flight, NULL);
 		if (!strcmp(w->kind, "bulk")) {
 			store_add_scalar(r, "client", w->name, "throughput_bits", w->throughput_bps,
 			                 "bit/s");
@@ -240,7 +240,7 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		}
 		hist_merge(&all, &s->latency);
 		total_rps += w->throughput;
-		total_errors += (double)(s->timeouts + s->failed);
+		total_errors += (double)(w->timeouts + w->failed);
 	}
 	if (have_all) {
 		store_add_stat(r, STORE_KPI_KIND, "", STORE_KPI_LATENCY, "s", 1e-9, &all);

@@ -45,15 +45,19 @@ void report_text_run(FILE *out, const report_run *run)
 		if (w->sampled_connections < w->connections)
 			fprintf(out, " (%d as events, the rest per flow)", w->sampled_connections);
 		fprintf(out, ", window=%.3fs\n", w->window_s);
-		fprintf(out, "    requests: sent=%llu, ok=%llu, timeouts=%llu, failed=%llu, in-flight=%llu\n",
-		        (unsigned long long)st->sent, (unsigned long long)st->ok,
-		        (unsigned long long)st->timeouts, (unsigned long long)st->failed,
-		        (unsigned long long)st->in_flight);
+		fprintf(out, "    requests: sent=%llu, ok=%llu, timeouts=%llu, failed=%llu, in-flight=%llu%s\n",
+		        (unsigned long long)w->sent, (unsigned long long)w->ok,
+		        (unsigned long long)w->timeouts, (unsigned long long)w->failed,
+		        (unsigned long long)w->in_flight,
+		        w->sampled_connections < w->connections ? " (the sample's, scaled)" : "");
 		fprintf(out, "    throughput: %.1f req/s\n", w->throughput);
 		if (h->count == 0) {
 			fprintf(out, "    latency: no completed requests\n");
 			continue;
 		}
+		if (w->sampled_connections < w->connections)
+			fprintf(out, "    latency: of %llu requests run as events\n",
+			        (unsigned long long)h->count);
 		fprintf(out, "    lat (ms): min=%.3f, max=%.3f, avg=%.3f, stdev=%.3f\n",
 		        ns_to_ms((double)h->min), ns_to_ms((double)h->max), ns_to_ms(hist_mean(h)),
 		        ns_to_ms(hist_stddev(h)));
@@ -86,8 +90,12 @@ void report_text_run(FILE *out, const report_run *run)
 		fprintf(out, "  stored as run %s\n", run->db_uuid);
 }
 
+/* With no completed request, every statistic is null (not 0 s). */
 static json_t *latency_json(const histogram *h)
 {
+	if (h->count == 0)
+		return json_pack("{s:s, s:I, s:n, s:n, s:n, s:n, s:n}", "unit", "s", "count",
+		                 (json_int_t)0, "min", "max", "mean", "stddev", "percentiles");
 	json_t *pct = json_object();
 	for (size_t k = 0; k < sizeof(text_percentiles) / sizeof(text_percentiles[0]); k++) {
 		char key[16];
@@ -95,7 +103,7 @@ static json_t *latency_json(const histogram *h)
 		json_object_set_new(pct, key, json_real((double)hist_quantile(h, text_percentiles[k] / 100.0) / 1e9));
 	}
 	return json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:o}", "unit", "s", "count",
-	                 (json_int_t)h->count, "min", h->count ? (double)h->min / 1e9 : 0.0, "max",
+	                 (json_int_t)h->count, "min", (double)h->min / 1e9, "max",
 	                 (double)h->max / 1e9, "mean", hist_mean(h) / 1e9, "stddev",
 	                 hist_stddev(h) / 1e9, "percentiles", pct);
 }
@@ -111,9 +119,9 @@ json_t *report_json_run(const report_run *run)
 			              "name", w->name, "kind", w->kind, "target", w->target,
 			              "requested_qps", w->requested_qps, "connections", w->connections,
 			              "window_s", w->window_s, "throughput", w->throughput, "sent",
-			              (json_int_t)st->sent, "ok", (json_int_t)st->ok, "timeouts",
-			              (json_int_t)st->timeouts, "failed", (json_int_t)st->failed,
-			              "in_flight", (json_int_t)st->in_flight, "latency",
+			              (json_int_t)w->sent, "ok", (json_int_t)w->ok, "timeouts",
+			              (json_int_t)w->timeouts, "failed", (json_int_t)w->failed,
+			              "in_flight", (json_int_t)w->in_flight, "latency",
 			              latency_json(&st->latency)));
 		json_t *last = json_array_get(wl, json_array_size(wl) - 1);
 		json_object_set_new(last, "sampled_connections", json_integer(w->sampled_connections));
@@ -207,9 +215,9 @@ void report_fortio_run(json_t *array, const report_run *run)
 		snprintf(labels, sizeof labels, "meshsim %s %s replication %u", run->scenario_name,
 		         w->name, run->replication);
 		json_t *codes = json_object();
-		json_object_set_new(codes, retcode_ok, json_integer((json_int_t)st->ok));
-		if (st->timeouts + st->failed)
-			json_object_set_new(codes, "-1", json_integer((json_int_t)(st->timeouts + st->failed)));
+		json_object_set_new(codes, retcode_ok, json_integer((json_int_t)w->ok));
+		if (w->timeouts + w->failed)
+			json_object_set_new(codes, "-1", json_integer((json_int_t)(w->timeouts + w->failed)));
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:f, s:I, s:i, s:s, s:b, s:b, s:s, s:o, s:o, s:I, s:s}",
 			"RunType", "HTTP", "Labels", labels, "StartTime", start, "RequestedQPS", qps,

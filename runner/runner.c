@@ -163,6 +163,20 @@ static void sample_workload(runner *r, runner_workload *rw, lg_config *cfg, cons
 		append(warn, warnlen, line);
 		return;
 	}
+	/* Connections that all send at the same instants (uniform: false)
+	 * come in bursts that queue at the proxies and the application; the
+	 * fluid traffic is smooth and its waits are those of spread arrivals,
+	 * so per flow would miss them (one sidecar at 4000 rps over 64
+	 * connections: p99 0.93 ms against per request's 6.6 ms). */
+	if (!cfg->uniform) {
+		char line[320];
+		snprintf(line, sizeof line, "workload %s: per-flow needs connections spread over the "
+		         "interval (uniform: true); with all of them sending at once their bursts "
+		         "queue, which the fluid traffic does not; it runs per request",
+		         rw->spec->name);
+		append(warn, warnlen, line);
+		return;
+	}
 	int sampled = conns / RUNNER_FLOW_SAMPLE;
 	if (sampled < 1)
 		sampled = 1;
@@ -518,6 +532,12 @@ runner_workload_result *runner_workload_results(const runner *r)
 		out[i].throughput =
 			window_s > 0 ? scale * (double)rw->gen.stats.replies_in_window / window_s : 0;
 		out[i].stats = &rw->gen.stats;
+		const lg_stats *st = &rw->gen.stats;
+		out[i].sent = (uint64_t)llround(scale * (double)st->sent);
+		out[i].ok = (uint64_t)llround(scale * (double)st->ok);
+		out[i].timeouts = (uint64_t)llround(scale * (double)st->timeouts);
+		out[i].failed = (uint64_t)llround(scale * (double)st->failed);
+		out[i].in_flight = (uint64_t)llround(scale * (double)st->in_flight);
 		out[i].throughput_bps = 8.0 * rw->bulk.bytes_per_s;
 		out[i].client_node_cpu_cores = rw->bulk.client_cpu_cores;
 		out[i].server_node_cpu_cores = rw->bulk.server_cpu_cores;
@@ -537,7 +557,10 @@ runner_service_result *runner_service_results(const runner *r)
 		out[i].name = s->name;
 		out[i].replicas = s->replicas;
 		out[i].workers = s->workers;
-		out[i].completed = s->completed;
+		double fluid_rate = 0;
+		for (int p = 0; p < s->replicas; p++)
+			fluid_rate += s->pods[p].fluid_rate;
+		out[i].completed = s->completed + (uint64_t)llround(fluid_rate * sim_time_to_seconds(now));
 		out[i].busy_workers = app_service_busy_workers(s, now);
 		int capacity = s->replicas * s->workers;
 		out[i].utilization = capacity > 0 ? out[i].busy_workers / capacity : 0;

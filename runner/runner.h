@@ -82,6 +82,11 @@ typedef struct runner_workload_result {
 	double window_s;         /* length of the statistics window */
 	double throughput;       /* ok replies per second in the window (per-flow:
 	                          * of the sample, scaled to all connections) */
+	/* Requests in the window, of all connections (lg_stats says which):
+	 * per flow, the sample's counts scaled by connections / sampled, as
+	 * the throughput is. The latency histogram (stats->latency) is of the
+	 * requests run as events only. */
+	uint64_t sent, ok, timeouts, failed, in_flight;
 	/* Bulk workloads (kind "bulk"; 0 for the others): payload bits per
 	 * second, and the streams' CPU on the senders' and receivers' nodes. */
 	double throughput_bps;
@@ -95,7 +100,8 @@ typedef struct runner_service_result {
 	const char *name;
 	int replicas;
 	int workers;
-	uint64_t completed;      /* requests served over the whole run */
+	uint64_t completed;      /* requests served over the whole run (per flow:
+	                          * with the fluid traffic's, rate x time run) */
 	double busy_workers;     /* time-average, summed over pods, in the window */
 	double utilization;      /* busy_workers / (replicas x workers) */
 	double mean_wait_ns;     /* queueing for a worker, in the window */

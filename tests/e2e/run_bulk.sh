@@ -93,7 +93,7 @@ assert side["cpu_user_cores"] + side["cpu_kernel_cores"] <= 3.0 + 1e-9, side
 PY
 # Per flow, requests beside streams through the same sidecars see the
 # wait their own traffic causes, as without the streams.
-sed -e 's/    - {name: b, type: bulk, target: echo}/    - {name: r, target: echo, qps: 1000\/s, connections: 20}/' \
+sed -e 's/    - {name: b, type: bulk, target: echo}/    - {name: r, target: echo, qps: 1000\/s, connections: 20, uniform: true}/' \
 	"$TMP/two.yaml" >"$TMP/mix.yaml"
 sed -e '/name: a, type: bulk/d' "$TMP/mix.yaml" >"$TMP/req.yaml"
 run mix "$TMP/mix.yaml" --set spec.fidelity=per-flow

@@ -37,6 +37,18 @@ assert abs(w["latency"]["mean"] - 0.0015) < 1e-12, w["latency"]
 assert w["latency"]["percentiles"]["99"] == 0.002
 PY
 
+# No request completes (a service without pods): the latency statistics
+# are null in JSON, not 0 s, and the failures are counted.
+expect_exit 0 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --progress never --output-format json \
+	--set 'spec.services[0].replicas=0' --set spec.duration=2s
+python3 - "$TMP/out" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
+lat = w["latency"]
+assert lat["count"] == 0 and w["ok"] == 0 and w["failed"] > 0, w
+assert all(lat[k] is None for k in ("min", "max", "mean", "stddev", "percentiles")), lat
+PY
+
 # fortio-json: the fields and types of Fortio's result file (times in
 # seconds, RequestedQPS a string, cumulative Percent in Data).
 expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never --output-format fortio-json $NOHOPS

@@ -23,6 +23,29 @@ assert n2 < n1 / 5 and b["events"] < a["events"] / 5, (n1, n2, a["events"], b["e
 w = b["workloads"][0]
 assert w["sampled_connections"] == 4 and w["connections"] == 40, w
 assert abs(w["throughput"] - 3000) / 3000 < 0.01, w["throughput"]
+# Per flow's counts are the whole traffic's (the sample's, scaled), as its
+# throughput is, and a service's served count takes in the fluid traffic;
+# the latency is measured over the sampled requests only.
+wa = a["workloads"][0]
+for k in ("sent", "ok"):
+    assert abs(w[k] - wa[k]) / wa[k] < 0.01, (k, w[k], wa[k])
+    assert abs(w[k] - w["throughput"] * w["window_s"]) / w[k] < 0.01, (k, w[k])
+assert w["latency"]["count"] < w["ok"] / 5, w["latency"]["count"]
+for sa, sb in zip(a["services"], b["services"]):
+    assert sa["served"] > 0 and abs(sb["served"] - sa["served"]) / sa["served"] < 0.01, (sa, sb)
+PY
+
+# Connections that all send at once (uniform: false) come in bursts, which
+# fluid traffic does not carry: per flow runs that workload per request
+# and says so.
+"$MESHSIM" run "$S" --set spec.fidelity=per-flow --set 'spec.workloads[0].uniform=false' \
+	--progress never --output-format json >"$TMP/burst.json" 2>"$TMP/burst.err"
+grep -q "per-flow needs connections spread over the interval (uniform: true)" "$TMP/burst.err" ||
+	fail "no warning for per flow over synchronised connections"
+python3 - "$TMP/burst.json" <<'PY' || fail "synchronised connections ran per flow"
+import json, sys
+w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
+assert w["sampled_connections"] == w["connections"], w
 PY
 
 # With the application loaded (M/M/2 pods at 70 %): per flow's fluid
