@@ -30,6 +30,17 @@ static unsigned mesh_bits(const dp_options *o)
 	return b;
 }
 
+/* The conditions of a request (or stream) from client_pod: the mesh's,
+ * except that a client outside the mesh speaks plaintext: nothing on its
+ * way in does mTLS (the server's own calls onward are in the mesh). */
+static unsigned request_bits(const dataplane *dp, int client_pod)
+{
+	unsigned b = mesh_bits(&dp->opt);
+	if (!dp->pods[client_pod].in_mesh && (b & MP_WHEN_MTLS))
+		b = (b & ~MP_WHEN_MTLS) | MP_WHEN_NO_MTLS;
+	return b;
+}
+
 static inline bool holds(unsigned need, unsigned ctx)
 {
 	return (need & ~ctx) == 0;
@@ -941,7 +952,7 @@ int dataplane_stream_cost(const dataplane *dp, int client_pod, int server_pod,
 	 * operation that parses requests applies; and authorization rules are
 	 * evaluated per connection (L4) or per request (L7), which a stream's
 	 * sends amortise to nothing. */
-	unsigned ctx = mesh_bits(&dp->opt) & ~(MP_WHEN_L4_POLICY | MP_WHEN_L7_POLICY);
+	unsigned ctx = request_bits(dp, client_pod) & ~(MP_WHEN_L4_POLICY | MP_WHEN_L7_POLICY);
 	ctx |= out->cross_node ? MP_WHEN_CROSS_NODE : MP_WHEN_SAME_NODE;
 	int at = cp->node; /* where the data is, for the legs */
 	double m = message_bytes > 0 ? message_bytes : 1;
@@ -1030,7 +1041,7 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 	probe.request_bytes = req_body;
 	probe.response_bytes = resp_body;
 	const dp_pod *cp = &dp->pods[client_pod], *sp = &dp->pods[server_pod];
-	unsigned ctx = mesh_bits(&dp->opt);
+	unsigned ctx = request_bits(dp, client_pod);
 	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
 	ctx |= dp->service_http2[sp->service] ? MP_WHEN_HTTP2 : MP_WHEN_HTTP1;
 	uint32_t req_total = req_body + DP_REQUEST_HEAD_BYTES;
@@ -1431,7 +1442,7 @@ void dataplane_send(dataplane *dp, dp_request *req)
 	const dp_pod *sp = &dp->pods[req->server_pod];
 	/* A client outside the cluster enters at the server's node from afar. */
 	req->cur_node = cp->node >= 0 ? cp->node : -1;
-	unsigned ctx = mesh_bits(&dp->opt);
+	unsigned ctx = request_bits(dp, req->client_pod);
 	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
 	ctx |= dp->service_http2[sp->service] ? MP_WHEN_HTTP2 : MP_WHEN_HTTP1;
 	if (req->new_connection)
