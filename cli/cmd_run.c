@@ -131,6 +131,10 @@ static int parse_options(int argc, char **argv, run_options *o)
 				fprintf(stderr, "meshsim run: at most %d --set options\n", MAX_SETS);
 				return EXIT_USAGE;
 			}
+			if (!strchr(optarg, '=')) {
+				fprintf(stderr, "meshsim run: --set wants PATH=VALUE, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
 			o->sets[o->nsets++] = optarg;
 			break;
 		case 'c':
@@ -334,7 +338,8 @@ int cmd_run(int argc, char **argv)
 	mesh_profile *mesh = NULL;
 	{
 		diag_list merrs = {0};
-		int mrc = mesh_profile_load_for_scenario(scn, o.scenario_path, NULL, &mesh, &merrs);
+		int mrc = mesh_profile_load_for_scenario(scn, o.scenario_path, o.sets, o.nsets, NULL,
+		                                         &mesh, &merrs);
 		if (mrc != SCN_OK) {
 			diag_print(&merrs, stderr);
 			fprintf(stderr, "meshsim run: cannot load the mesh profile of mode %s\n",

@@ -71,10 +71,11 @@ static json_t *profile_json(const char *path, const char *name)
 	return j ? j : json_null();
 }
 
-/* A valid Scenario with its mesh profile: what only the two together can
- * say is wrong (runner_check). Returns SCN_OK, or SCN_EDATA with the error
- * added to errs. A profile that does not load is left to `run` to report
- * (its own file validates on its own). */
+/* A valid Scenario with its mesh profile: the profile must load (it may be
+ * another file, or not exist), and what only the two together can say is
+ * wrong (runner_check). Returns SCN_OK, or mesh_profile_load_for_scenario's
+ * code or SCN_EDATA with the errors added to errs: what `run` would say
+ * before it opened the database. */
 static int check_with_profile(const char *path, const char *const *sets, size_t nsets,
 			      const scn_doc_info *docs, size_t ndocs, diag_list *errs)
 {
@@ -88,10 +89,12 @@ static int check_with_profile(const char *path, const char *const *sets, size_t 
 	diag_list quiet;
 	diag_list_init(&quiet);
 	int rc = SCN_OK;
-	if (scenario_load(path, sets, nsets, &scn, &quiet) == SCN_OK &&
-	    mesh_profile_load_for_scenario(scn, path, NULL, &mesh, &quiet) == SCN_OK) {
+	if (scenario_load(path, sets, nsets, &scn, &quiet) == SCN_OK) {
 		char err[512];
-		if (runner_check(scn, mesh, err, sizeof err) != 0) {
+		int mrc = mesh_profile_load_for_scenario(scn, path, sets, nsets, NULL, &mesh, errs);
+		if (mrc != SCN_OK) {
+			rc = mrc;
+		} else if (runner_check(scn, mesh, err, sizeof err) != 0) {
 			/* "spec.cluster.network.mtu: ...": the field path, then the
 			 * message (no line: the fault is in the pair of files) */
 			const char *colon = strchr(err, ':');
@@ -126,10 +129,14 @@ int cmd_validate(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			goto out;
-		} else if (!strcmp(a, "--set") && i + 1 < argc) {
-			sets[nsets++] = argv[++i];
-		} else if (!strncmp(a, "--set=", 6)) {
-			sets[nsets++] = a + 6;
+		} else if ((!strcmp(a, "--set") && i + 1 < argc) || !strncmp(a, "--set=", 6)) {
+			const char *v = a[5] == '=' ? a + 6 : argv[++i];
+			if (!strchr(v, '=')) {
+				fprintf(stderr, "meshsim validate: --set wants PATH=VALUE, got '%s'\n", v);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			sets[nsets++] = v;
 		} else if ((!strcmp(a, "--output-format") && i + 1 < argc) ||
 			   !strncmp(a, "--output-format=", 16)) {
 			const char *v = a[15] == '=' ? a + 16 : argv[++i];
@@ -178,7 +185,11 @@ int cmd_validate(int argc, char **argv)
 			status = EXIT_DATAERR;
 		if (rc == SCN_OK)
 			rc = check_with_profile(files[f], sets, nsets, docs, ndocs, &errs);
-		if (rc == SCN_EDATA && status == EXIT_OK)
+		if (rc == SCN_ENOINPUT)
+			status = EXIT_NOINPUT;
+		else if (rc == SCN_ESOFTWARE && status != EXIT_NOINPUT)
+			status = EXIT_SOFTWARE;
+		else if (rc == SCN_EDATA && status == EXIT_OK)
 			status = EXIT_DATAERR;
 		if (rc != SCN_OK)
 			nbad++;

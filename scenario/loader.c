@@ -1470,6 +1470,63 @@ int scn_load_kind_string(const char *name, const char *text, size_t len, unsigne
 			 errors);
 }
 
+int scenario_field_position(const char *path, const char *const *overrides, size_t noverrides,
+			    const char *field, const char **src, int *line, int *col)
+{
+	*src = path;
+	*line = *col = 0;
+	/* The last override of the field, or of an object or list holding it
+	 * ("spec.mesh={...}"), wins, as in scenario_load. */
+	for (size_t i = noverrides; i-- > 0;) {
+		size_t plen = strcspn(overrides[i], "=");
+		if (overrides[i][plen] == '=' && !strncmp(overrides[i], field, plen) &&
+		    (field[plen] == '\0' || field[plen] == '.' || field[plen] == '[')) {
+			*src = overrides[i];
+			return 0;
+		}
+	}
+	seg segs[32];
+	size_t nseg;
+	if (parse_set_path(field, segs, sizeof segs / sizeof segs[0], &nseg) != 0)
+		return -1;
+	diag_list quiet;
+	diag_list_init(&quiet);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+	if (read_file(path, &text, &len, &quiet) == SCN_OK) {
+		lctx L = {.errs = &quiet};
+		ydoc *docs = NULL;
+		size_t ndocs = 0;
+		if (build_docs(&L, path, text, len, false, &docs, &ndocs) == 0) {
+			for (size_t d = 0; d < ndocs && rc != 0; d++) {
+				ynode *k = map_get(docs[d].root, "kind");
+				if (!k || k->kind != YN_SCALAR || strcmp(k->str, "Scenario"))
+					continue;
+				const ynode *n = docs[d].root;
+				for (size_t j = 0; j < nseg && n; j++) {
+					if (segs[j].key[0])
+						n = map_get(n, segs[j].key);
+					else
+						n = n->kind == YN_SEQ && (size_t)segs[j].index < n->n
+							    ? n->kids[segs[j].index]
+							    : NULL;
+				}
+				if (n) {
+					*line = n->line;
+					*col = n->col;
+					rc = 0;
+				}
+			}
+		}
+		free_docs(docs, ndocs);
+		lctx_free(&L);
+	}
+	free(text);
+	diag_list_free(&quiet);
+	return rc;
+}
+
 int scn_read_file(const char *path, char **text, size_t *len, diag_list *errors)
 {
 	return read_file(path, text, len, errors);

@@ -271,7 +271,27 @@ int mesh_profile_load_builtin(int mode, const char *datadir_or_NULL, mesh_profil
 	return mesh_profile_load(path, out, errors);
 }
 
+/* An error about the scenario's spec.mesh.profile, at its position. */
+static void profile_field_error(diag_list *errors, const char *scenario_path,
+				const char *const *overrides, size_t noverrides, const char *msg)
+{
+	const char *src = scenario_path ? scenario_path : "";
+	int line = 0, col = 0;
+	char set[256];
+	if (scenario_path) {
+		scenario_field_position(scenario_path, overrides, noverrides, "spec.mesh.profile",
+					&src, &line, &col);
+		if (src != scenario_path) {
+			/* set by an override: named as scenario_load names it */
+			snprintf(set, sizeof set, "--set %.240s", src);
+			src = set;
+		}
+	}
+	diag_add(errors, src, line, col, "spec.mesh.profile", "%s", msg);
+}
+
 int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
+				   const char *const *overrides, size_t noverrides,
 				   const char *datadir_or_NULL, mesh_profile **out,
 				   diag_list *errors)
 {
@@ -316,20 +336,22 @@ int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
 			char file[96];
 			snprintf(file, sizeof file, "%.80s.yaml", prof);
 			if (find_in_datadirs(file, datadir_or_NULL, path, sizeof path) != 0) {
-				diag_add(errors, scenario_path ? scenario_path : "", 0, 0,
-					 "spec.mesh.profile", "mesh profile \"%s\" not found (no "
+				char msg[512];
+				snprintf(msg, sizeof msg, "mesh profile \"%s\" not found (no "
 					 "MeshProfile document of that name in the file, no %s/%s)",
 					 prof, MESHES_DIR, file);
-				return SCN_ENOINPUT;
+				profile_field_error(errors, scenario_path, overrides, noverrides, msg);
+				return SCN_EDATA;
 			}
 			rc = mesh_profile_load(path, out, errors);
 		}
 	}
 	if (rc == SCN_OK && (*out)->mode != (int)m->mode) {
-		diag_add(errors, scenario_path ? scenario_path : "", 0, 0, "spec.mesh.profile",
-			 "mesh profile \"%s\" is for mode %s, but spec.mesh.mode is %s",
-			 (*out)->name, scn_mesh_mode_name((scn_mesh_mode)(*out)->mode),
+		char msg[512];
+		snprintf(msg, sizeof msg, "mesh profile \"%s\" is for mode %s, but spec.mesh.mode "
+			 "is %s", (*out)->name, scn_mesh_mode_name((scn_mesh_mode)(*out)->mode),
 			 scn_mesh_mode_name(m->mode));
+		profile_field_error(errors, scenario_path, overrides, noverrides, msg);
 		mesh_profile_free(*out);
 		*out = NULL;
 		return SCN_EDATA;

@@ -98,9 +98,13 @@ int mesh_profile_find_builtin(int mode, const char *datadir_or_NULL, char *buf, 
  * file configs/meshes/<name>.yaml (searched as above), or is a path (it has
  * a '/' or ends in .yaml; relative to the scenario file's directory); ""
  * = the built-in profile of spec.mesh.mode. The profile's mode must equal
- * the scenario's. Return codes as mesh_profile_load.
+ * the scenario's. Return codes as mesh_profile_load, except that a profile
+ * that is not found, or is for another mode, is bad input (SCN_EDATA) with
+ * the position of spec.mesh.profile: its line and column in scenario_path,
+ * or the --set of `overrides` (scenario_load's) that set it.
  */
 int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
+				   const char *const *overrides, size_t noverrides,
 				   const char *datadir_or_NULL, mesh_profile **out,
 				   diag_list *errors);
 

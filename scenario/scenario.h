@@ -371,6 +371,18 @@ typedef struct scn_doc_info {
 int scenario_validate_file(const char *path, const char *const *overrides, size_t noverrides,
 			   scn_doc_info *docs, size_t max, size_t *ndocs, diag_list *errors);
 
+/*
+ * Where the value of `field` (a --set PATH, e.g. "spec.mesh.profile") is
+ * written: *src is path and *line, *col its 1-based position in the file's
+ * Scenario document; or *src is the override ("PATH=VALUE") that sets it or
+ * an object holding it (the last such wins, as in scenario_load), with
+ * *line = *col = 0. Returns 0, or -1 when it is written nowhere (then *src
+ * is path and *line = *col = 0). For errors that only a later step finds (a
+ * mesh profile that does not exist), so that they too name where.
+ */
+int scenario_field_position(const char *path, const char *const *overrides, size_t noverrides,
+			    const char *field, const char **src, int *line, int *col);
+
 /* Name of an enum value as spelt in YAML, e.g. scn_mesh_mode_name(SCN_MESH_CILIUM) = "cilium". */
 const char *scn_mesh_mode_name(scn_mesh_mode m);
 const char *scn_workload_type_name(scn_workload_type t);

@@ -525,6 +525,37 @@ static void test_validate_file(void **state)
 	diag_list_free(&errs);
 }
 
+/* Where a field is written: its value's line and column, through list
+ * indexes; an override that sets it; a field written nowhere. */
+static void test_field_position(void **state)
+{
+	(void)state;
+	const char *f = "tests/scenarios/minimal.yaml", *src = NULL;
+	int line = -1, col = -1;
+	assert_int_equal(scenario_field_position(f, NULL, 0, "metadata.name", &src, &line, &col), 0);
+	assert_string_equal(src, f);
+	assert_int_equal(line, 5);
+	assert_int_equal(col, 9);
+	assert_int_equal(scenario_field_position(f, NULL, 0, "spec.cluster.nodePools[0].nodeType",
+						 &src, &line, &col), 0);
+	assert_int_equal(line, 9);
+	assert_int_equal(col, 40);
+	const char *sets[] = {"spec.duration=5s", "metadata.name=other", "spec.mesh={mode: none}"};
+	assert_int_equal(scenario_field_position(f, sets, 2, "metadata.name", &src, &line, &col), 0);
+	assert_ptr_equal(src, sets[1]);
+	assert_int_equal(line, 0);
+	assert_int_equal(scenario_field_position(f, sets, 3, "spec.mesh.profile", &src, &line, &col),
+			 0);
+	assert_ptr_equal(src, sets[2]);
+	assert_int_equal(scenario_field_position(f, sets, 1, "spec.mesh.profile", &src, &line, &col),
+			 -1);
+	assert_ptr_equal(src, f);
+	assert_int_equal(line, 0);
+	assert_int_equal(col, 0);
+	assert_int_equal(scenario_field_position(f, NULL, 0, "spec.namespaces[3].name", &src, &line,
+						 &col), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,7 +564,7 @@ int main(void)
 		cmocka_unit_test(test_default_values), cmocka_unit_test(test_full_values),
 		cmocka_unit_test(test_set_applies),   cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_inline),        cmocka_unit_test(test_checks_and_errors),
-		cmocka_unit_test(test_validate_file),
+		cmocka_unit_test(test_validate_file), cmocka_unit_test(test_field_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -629,21 +629,21 @@ static void test_for_scenario(void **state)
 	mesh_profile *p = NULL;
 	/* a MeshProfile document of the scenario's own file */
 	scenario *s = load_scn("tests/scenarios/multi.yaml", NULL);
-	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/multi.yaml", NULL, &p,
+	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/multi.yaml", NULL, 0, NULL, &p,
 							&errs), SCN_OK);
 	assert_string_equal(p->name, "sidecar-lite");
 	mesh_profile_free(p);
 	scenario_free(s);
 	/* "" = the built-in profile of the mode */
 	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh.mode=cilium");
-	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, &p,
+	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, 0, NULL, &p,
 							&errs), SCN_OK);
 	assert_string_equal(p->name, "cilium");
 	mesh_profile_free(p);
 	scenario_free(s);
 	/* a name in configs/meshes, of another mode: refused */
 	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh={mode: cilium, profile: linkerd}");
-	assert_int_equal(mesh_profile_load_for_scenario(s, NULL, NULL, &p, &errs), SCN_EDATA);
+	assert_int_equal(mesh_profile_load_for_scenario(s, NULL, NULL, 0, NULL, &p, &errs), SCN_EDATA);
 	assert_null(p);
 	assert_non_null(strstr(errs.items[0].msg, "is for mode linkerd"));
 	diag_list_free(&errs);
@@ -651,7 +651,7 @@ static void test_for_scenario(void **state)
 	/* a path, relative to the scenario file */
 	s = load_scn("tests/scenarios/minimal.yaml",
 		     "spec.mesh={mode: istio-sidecar, profile: ../../configs/meshes/istio-sidecar.yaml}");
-	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, &p,
+	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, 0, NULL, &p,
 							&errs), SCN_OK);
 	assert_string_equal(p->name, "istio-sidecar");
 	mesh_profile_free(p);
@@ -666,7 +666,7 @@ static void test_for_scenario(void **state)
 	      "  mode: none\n  hops: [{name: a, direction: request, side: client, source: s}]\n", f);
 	fclose(f);
 	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh.profile=mine");
-	assert_int_equal(mesh_profile_load_for_scenario(s, tmpf, NULL, &p, &errs), SCN_OK);
+	assert_int_equal(mesh_profile_load_for_scenario(s, tmpf, NULL, 0, NULL, &p, &errs), SCN_OK);
 	assert_string_equal(p->name, "mine");
 	assert_int_equal(errs.n, 0);
 	mesh_profile_free(p);
@@ -678,8 +678,8 @@ static void test_for_scenario(void **state)
 	unlink(tmpf);
 	/* a name found nowhere */
 	s = load_scn("tests/scenarios/minimal.yaml", "spec.mesh={mode: linkerd, profile: nope}");
-	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, &p,
-							&errs), SCN_ENOINPUT);
+	assert_int_equal(mesh_profile_load_for_scenario(s, "tests/scenarios/minimal.yaml", NULL, 0, NULL, &p,
+							&errs), SCN_EDATA);
 	assert_string_equal(errs.items[0].path, "spec.mesh.profile");
 	diag_list_free(&errs);
 	scenario_free(s);
