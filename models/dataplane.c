@@ -1275,13 +1275,24 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 
 static void on_arrive(sim_t *sim, void *ctx, uint64_t arg);
 
+/* Bytes on the wire for a message of `bytes` (TCP payload): each packet
+ * carries at most the path MSS and adds its TCP/IP headers, the tunnel
+ * overhead the MSS leaves room for, and Ethernet's framing (preamble,
+ * header, FCS, gap), as a bulk stream's wire_bits_per_byte does. */
+static double wire_bytes(const dataplane *dp, double bytes)
+{
+	int mtu = dp->opt.mtu > 0 ? dp->opt.mtu : DP_DEFAULT_MTU;
+	double packets = bytes > 0 ? ceil(bytes / dp->mss) : 1;
+	return bytes + packets * (double)(mtu - (int)dp->mss + DP_ETHERNET_OVERHEAD_BYTES);
+}
+
 /* Moves the request to `node` (crossing the network if it is elsewhere)
  * and then continues with step(). Returns true if it had to travel. */
 static bool travel(dataplane *dp, dp_request *req, int node)
 {
 	if (node == req->cur_node)
 		return false;
-	double bytes = message_bytes(req, req->phase);
+	double bytes = wire_bytes(dp, message_bytes(req, req->phase));
 	double wire_ns = dp->opt.bandwidth_bps > 0 ? bytes * 8e9 / dp->opt.bandwidth_bps : 0;
 	sim_time_t delay = dp->opt.latency_ns + (sim_time_t)ceil(wire_ns);
 	req->cur_node = node;

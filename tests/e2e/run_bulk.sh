@@ -132,6 +132,26 @@ w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
 assert w["client_node_cpu_cores"] == 0 and w["throughput_bps"] > 0, w
 assert w["server_node_cpu_cores"] + w["other_node_cpu_cores"] > 0, w
 PY
+# A request's message pays the wire's framing as a stream does: per
+# packet, TCP/IP headers and Ethernet's framing, so at 1 Gbit/s a 1 MiB
+# response takes longer at MTU 1500 than at 9000 by what the streams'
+# rates at those MTUs say (it once took the same time at every MTU).
+for m in 1500 9000; do
+	run stream-$m "$BASE" --set spec.cluster.network.bandwidth=1G --set spec.cluster.network.mtu=$m
+	run req-$m "$BASE" --set spec.cluster.network.bandwidth=1G --set spec.cluster.network.mtu=$m \
+		--set 'spec.workloads[0]={name: rr, type: open-loop, target: netserver, qps: 20/s, connections: 1}' \
+		--set 'spec.services[0].responseBytes=1Mi' --set spec.duration=5s
+done
+python3 - "$TMP" <<'PY' || fail "requests' framing on the wire"
+import json, sys
+t = sys.argv[1]
+run = lambda n: json.load(open(f"{t}/{n}.json"))["runs"][0]["workloads"][0]
+bps = {m: run(f"stream-{m}")["throughput_bps"] for m in (1500, 9000)}
+lat = {m: run(f"req-{m}")["latency"]["mean"] for m in (1500, 9000)}
+want = 8 * 2**20 * (1 / bps[1500] - 1 / bps[9000])
+got = lat[1500] - lat[9000]
+assert want > 0 and abs(got - want) / want < 0.02, (got, want)
+PY
 # A tunnel whose packetOverhead leaves no payload at this MTU: a clear error.
 sed 's/packetOverhead: 80/packetOverhead: 1460/' configs/meshes/cilium.yaml >"$TMP/fat.yaml"
 sed -e 's/name: cilium$/name: fat/' -i "$TMP/fat.yaml"
