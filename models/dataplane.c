@@ -15,6 +15,15 @@
                       MP_WHEN_HTTP_PARSING | MP_WHEN_NO_HTTP_PARSING | MP_WHEN_WIREGUARD | \
                       MP_WHEN_L4_POLICY | MP_WHEN_L7_POLICY)
 
+/* Work done off a large message's path (see plan_pipeline): a job of its
+ * own on the node's cores. */
+typedef struct dp_overlap {
+	res_job job;
+	dataplane *dp;
+	int node, inst;
+	struct dp_overlap *prev, *next;
+} dp_overlap;
+
 static unsigned mesh_bits(const dp_options *o)
 {
 	unsigned b = 0;
@@ -297,6 +306,11 @@ void dataplane_free(dataplane *dp)
 	for (size_t i = 0; i < dp->ncall_slabs; i++)
 		free(dp->call_slabs[i]);
 	free(dp->call_slabs);
+	while (dp->overlaps) {
+		dp_overlap *o = dp->overlaps;
+		dp->overlaps = o->next;
+		free(o);
+	}
 	memset(dp, 0, sizeof(*dp));
 }
 
@@ -1286,15 +1300,200 @@ static double wire_bytes(const dataplane *dp, double bytes)
 	return bytes + packets * (double)(mtu - (int)dp->mss + DP_ETHERNET_OVERHEAD_BYTES);
 }
 
+/* Time to put a message of `bytes` on the wire (0: no bandwidth set). */
+static double wire_ns(const dataplane *dp, double bytes)
+{
+	return dp->opt.bandwidth_bps > 0 ? wire_bytes(dp, bytes) * 8e9 / dp->opt.bandwidth_bps : 0;
+}
+
+/* --- a large message's pipeline
+ *
+ * A message of several packets does not cross its path one hop after the
+ * other: while the receiver works on one packet, the sender works on the
+ * next. The work of its hops that grows with its size is a pipeline whose
+ * stages are, as a bulk stream's (dataplane_stream_cost), each node's
+ * kernel, each proxy instance and the network; parallel work (WireGuard's
+ * crypt workers) paces nothing. Beyond what a message of one packet costs
+ * at each hop, the message takes its slowest stage's size-dependent time
+ * and one packet's share of every other stage's:
+ *
+ *     T = sum of the one-packet costs + V_max + sum over other stages V_s / P
+ *
+ * (a pipeline of P packets: the slowest stage all the way, the others to
+ * fill and drain it). The work a hop does off that path still runs on its
+ * node's cores and is charged to its component, as a job of its own
+ * (overlap_submit) which does not hold the proxy's worker. A message of one
+ * packet (every calibration figure's) is unchanged. */
+
+/* The one-packet size of a message of `bytes`. */
+static uint32_t one_packet(const dataplane *dp, uint32_t bytes)
+{
+	return bytes < dp->mss ? bytes : dp->mss;
+}
+
+/* A hop's CPU for the request's message in its phase, split: *fixed what
+ * it costs for a message of one packet, *serial what more the whole
+ * message costs in the operations on its path, *parallel in its parallel
+ * ones (each as user and kernel ns, [0] and [1]). */
+static void hop_split(const dataplane *dp, const dp_request *req, int node, const mp_hop *hop,
+                      double fixed[2], double serial[2], double parallel[2])
+{
+	uint32_t req_b = message_bytes(req, 0), resp_b = message_bytes(req, 1);
+	dp_traffic whole = message_traffic(dp, req_b, resp_b, req->phase);
+	dp_traffic one = message_traffic(dp, req->phase == 0 ? one_packet(dp, req_b) : req_b,
+	                                 req->phase == 1 ? one_packet(dp, resp_b) : resp_b,
+	                                 req->phase);
+	price_hop(dp, node, hop, req->ctx, &one, &fixed[0], &fixed[1]);
+	for (int par = 0; par < 2; par++) {
+		double *out = par ? parallel : serial, wu, wk, ou, ok;
+		whole.parallel_ops = one.parallel_ops = par;
+		price_hop(dp, node, hop, req->ctx, &whole, &wu, &wk);
+		price_hop(dp, node, hop, req->ctx, &one, &ou, &ok);
+		out[0] = wu > ou ? wu - ou : 0;
+		out[1] = wk > ok ? wk - ok : 0;
+	}
+}
+
+typedef struct pipe_stage {
+	int node, inst;
+	double ns; /* size-dependent work of the message here */
+} pipe_stage;
+
+/* Finds the stage that paces the request's message in this phase (none
+ * for a message of one packet). Called as a phase starts. */
+static void plan_pipeline(dataplane *dp, dp_request *req)
+{
+	req->pipe_packets = 1;
+	req->pipe_node = -1;
+	req->pipe_inst = -1;
+	uint32_t bytes = message_bytes(req, req->phase);
+	if (bytes <= dp->mss)
+		return;
+	req->pipe_packets = ceil((double)bytes / dp->mss);
+	pipe_stage stage[DP_STREAM_MAX_STAGES];
+	int nstages = 0;
+	const mesh_profile *prof = dp->prof;
+	mp_direction dir = req->phase == 0 ? MP_REQUEST : MP_RESPONSE;
+	int at = req->phase == 0 ? dp->pods[req->client_pod].node : dp->pods[req->server_pod].node;
+	bool crosses = false;
+	for (size_t h = 0; h < prof->nhops; h++) {
+		const mp_hop *hop = &prof->hops[h];
+		if (hop->direction != dir || !holds(hop->when, req->ctx))
+			continue;
+		int inst, node = hop_place(dp, req, hop, &inst);
+		if (node < 0)
+			continue;
+		crosses |= node != at;
+		at = node;
+		double fixed[2], serial[2], parallel[2];
+		hop_split(dp, req, node, hop, fixed, serial, parallel);
+		int s = 0;
+		while (s < nstages && !(stage[s].node == node && stage[s].inst == inst))
+			s++;
+		if (s == nstages) {
+			if (nstages == DP_STREAM_MAX_STAGES)
+				continue; /* (a path longer than any profile's) */
+			stage[nstages++] = (pipe_stage){node, inst, 0};
+		}
+		stage[s].ns += serial[0] + serial[1];
+	}
+	int end = req->phase == 0 ? dp->pods[req->server_pod].node : dp->pods[req->client_pod].node;
+	crosses |= end != at;
+	double best = 0;
+	if (crosses) {
+		best = wire_ns(dp, bytes) - wire_ns(dp, one_packet(dp, bytes));
+		req->pipe_node = best > 0 ? DP_PIPE_WIRE : -1;
+	}
+	for (int s = 0; s < nstages; s++)
+		if (stage[s].ns > best) {
+			best = stage[s].ns;
+			req->pipe_node = stage[s].node;
+			req->pipe_inst = stage[s].inst;
+		}
+}
+
+static void on_overlap_done(sim_t *sim, res_job *job)
+{
+	(void)sim;
+	dp_overlap *o = job->owner;
+	dataplane *dp = o->dp;
+	if (o->inst >= 0) {
+		dp->inst[o->inst].user_ns += (double)job->user_ns;
+		dp->inst[o->inst].kernel_ns += (double)job->kernel_ns;
+	} else {
+		dp->nodes[o->node].kernel_user_ns += (double)job->user_ns;
+		dp->nodes[o->node].kernel_kernel_ns += (double)job->kernel_ns;
+	}
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		dp->overlaps = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	free(o);
+}
+
+static void overlap_submit(dataplane *dp, int node, int inst, double user_ns, double kernel_ns)
+{
+	int64_t u = llround(user_ns), k = llround(kernel_ns);
+	if (u + k <= 0)
+		return;
+	dp_overlap *o = calloc(1, sizeof(*o));
+	if (!o)
+		abort(); /* out of memory: as a node's job heap */
+	o->dp = dp;
+	o->node = node;
+	o->inst = inst;
+	o->job.user_ns = u;
+	o->job.kernel_ns = k;
+	o->job.done = on_overlap_done;
+	o->job.owner = o;
+	o->next = dp->overlaps;
+	if (o->next)
+		o->next->prev = o;
+	dp->overlaps = o;
+	if (ps_submit(&dp->nodes[node].cpu, &o->job) != 0)
+		abort();
+}
+
+/* The CPU of the request's hop on its path (*user_ns, *kernel_ns); for a
+ * message of several packets the rest goes off the path (overlap_submit). */
+static void hop_cpu(dataplane *dp, dp_request *req, int node, int inst, const mp_hop *hop,
+                    double *user_ns, double *kernel_ns)
+{
+	if (req->pipe_packets <= 1) {
+		dp_traffic tr = message_traffic(dp, message_bytes(req, 0), message_bytes(req, 1),
+		                                req->phase);
+		price_hop(dp, node, hop, req->ctx, &tr, user_ns, kernel_ns);
+		return;
+	}
+	double fixed[2], serial[2], parallel[2], on[2], off[2];
+	hop_split(dp, req, node, hop, fixed, serial, parallel);
+	bool paces = req->pipe_node == node && req->pipe_inst == inst;
+	double p = req->pipe_packets;
+	for (int i = 0; i < 2; i++) {
+		on[i] = fixed[i] + (paces ? serial[i] : serial[i] / p) + parallel[i] / p;
+		off[i] = (paces ? 0 : serial[i] - serial[i] / p) + parallel[i] - parallel[i] / p;
+	}
+	overlap_submit(dp, node, inst, off[0], off[1]);
+	*user_ns = on[0];
+	*kernel_ns = on[1];
+}
+
 /* Moves the request to `node` (crossing the network if it is elsewhere)
  * and then continues with step(). Returns true if it had to travel. */
 static bool travel(dataplane *dp, dp_request *req, int node)
 {
 	if (node == req->cur_node)
 		return false;
-	double bytes = wire_bytes(dp, message_bytes(req, req->phase));
-	double wire_ns = dp->opt.bandwidth_bps > 0 ? bytes * 8e9 / dp->opt.bandwidth_bps : 0;
-	sim_time_t delay = dp->opt.latency_ns + (sim_time_t)ceil(wire_ns);
+	uint32_t bytes = message_bytes(req, req->phase);
+	double ns = wire_ns(dp, bytes);
+	if (req->pipe_packets > 1 && req->pipe_node != DP_PIPE_WIRE) {
+		/* not the slowest stage: one packet's share */
+		double one = wire_ns(dp, one_packet(dp, bytes));
+		ns = one + (ns - one) / req->pipe_packets;
+	}
+	sim_time_t delay = dp->opt.latency_ns + (sim_time_t)ceil(ns);
 	req->cur_node = node;
 	sim_schedule(dp->sim, delay, on_arrive, req, 0);
 	return true;
@@ -1311,6 +1510,7 @@ static void start_response(sim_t *sim, dp_request *req)
 	req->phase = 1;
 	req->hop = 0;
 	req->cur_node = req->dp->pods[req->server_pod].node;
+	plan_pipeline(req->dp, req);
 	step(sim, req);
 }
 
@@ -1395,9 +1595,7 @@ static void step(sim_t *sim, dp_request *req)
 		req->cur_inst = inst;
 		req->cur_hop = (int)h;
 		double u, k;
-		dp_traffic tr = message_traffic(dp, message_bytes(req, 0), message_bytes(req, 1),
-		                                req->phase);
-		price_hop(dp, node, hop, req->ctx, &tr, &u, &k);
+		hop_cpu(dp, req, node, inst, hop, &u, &k);
 		req->job.user_ns = (int64_t)llround(u);
 		req->job.kernel_ns = (int64_t)llround(k);
 		req->job.done = on_cpu_done;
@@ -1463,6 +1661,7 @@ void dataplane_send(dataplane *dp, dp_request *req)
 	 * the destination's pods; this is which waypoint pod gets it). */
 	req->wp = (int)(dp->wp_next[sp->service]++ % (uint32_t)dp->wp_replicas);
 	dp->requests_started++;
+	plan_pipeline(dp, req);
 	step(dp->sim, req);
 }
 

@@ -263,10 +263,16 @@ typedef struct dataplane {
 	void **call_slabs;
 	size_t ncall_slabs;
 	uint64_t calls_started, calls_done;
+	/* Work of large messages' hops done off their path (overlap_submit),
+	 * running on the nodes' cores: freed when done or with the plane. */
+	struct dp_overlap *overlaps;
 } dataplane;
 
 typedef struct dp_request dp_request;
 typedef void (*dp_done_fn)(sim_t *sim, dp_request *req);
+
+/* pipe_node of a message that the network paces. */
+#define DP_PIPE_WIRE (-2)
 
 /* A request in flight. The caller owns the memory (embed it) and must keep
  * it until `done` runs; the data plane fills in the rest. */
@@ -294,6 +300,12 @@ struct dp_request {
 	int64_t root_sent;     /* per flow: its turn, when it was sent less late_ns (a call: its first caller's) */
 	int64_t cpu_from;      /* per flow: when the current hop's CPU began (after its worker's delays) */
 	int64_t wake_added;    /* per flow: wake-up CPU added to the current hop's job (ns) */
+	/* A message of several packets crosses its path as a pipeline
+	 * (plan_pipeline): its packets in this phase, and the stage whose
+	 * size-dependent work paces it (a node and instance, as a bulk
+	 * stream's stages; pipe_node DP_PIPE_WIRE: the network; -1: none). */
+	double pipe_packets;
+	int pipe_node, pipe_inst;
 	int wp;                /* the waypoint replica this request goes through */
 	size_t hop;            /* next hop to look at */
 	int cur_node;

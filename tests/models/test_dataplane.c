@@ -268,6 +268,45 @@ static void test_exact_latency_with_wakeups(void **state)
 	world_free(&w);
 }
 
+/* A request of ten full packets, cross-node with WireGuard: the client
+ * node's WireGuard (1 us a packet) and, in this test, a server proxy doing
+ * 2 us a packet are two stages of a pipeline. The server's stage paces the
+ * message: all of its 20 us is on the path, the client's WireGuard only one
+ * packet and a tenth of the rest (1.9 us); the other 8.1 us runs beside
+ * the request on node 0's cores, and every microsecond is still charged. */
+static void test_large_message_pipeline(void **state)
+{
+	(void)state;
+	world w;
+	world_init(&w, 1, false, true, 1);
+	h2_ops[0] = op(COST_WG_ENCRYPT, MP_SIZE_PACKETS, 2, 0); /* the server proxy's stage */
+	dp_request *req = &w.reqs[0];
+	req->client_pod = 1;
+	req->server_pod = 0;
+	req->request_bytes = 10 * 1448 - DP_REQUEST_HEAD_BYTES; /* ten full packets at MTU 1500 */
+	req->response_bytes = 1000;
+	req->done = on_done;
+	req->owner = &w;
+	w.sent[0] = 0;
+	dataplane_send(&w.dp, req);
+	sim_run(w.sim, SIM_TIME_MAX);
+	assert_int_equal(w.done, 1);
+	double client_out = 2 * SYSCALL_NS + 0.5 * FRAMEWORK_NS;
+	double wireguard = WG_NS + 9 * WG_NS / 10;           /* one packet + a tenth of the rest */
+	double server_in = 20 * WG_NS + 0.5 * FRAMEWORK_NS; /* the slowest stage, whole */
+	double response = 2 * (SYSCALL_NS + 0.5 * FRAMEWORK_NS);
+	sim_time_t expect = (sim_time_t)(client_out + wireguard + server_in + response) +
+	                    4 * (sim_time_t)WAKEUP_NS + 2 * LATENCY_NS + APP_NS +
+	                    (sim_time_t)HOP_DELAY_NS;
+	assert_int_equal(w.latency[0], expect);
+	/* all the WireGuard work is charged, on and off the path */
+	assert_true(w.dp.nodes[0].kernel_kernel_ns == 10 * WG_NS);
+	assert_true(w.dp.inst[w.dp.pod_inst[0]].user_ns == 20 * WG_NS + FRAMEWORK_NS);
+	assert_true(w.dp.inst[w.dp.pod_inst[0]].kernel_ns == SYSCALL_NS); /* its response hop */
+	assert_null(w.dp.overlaps);
+	world_free(&w);
+}
+
 /* Exponential wake-ups: requests one at a time (every hop wakes its
  * idle worker), so latency = the fixed parts + 4 exponential delays of
  * mean WAKEUP_NS: their mean over 4000 requests within 4 standard errors,
@@ -1102,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_mtls_off_removes_record_cost_only),
 		cmocka_unit_test(test_wireguard_only_cross_node),
 		cmocka_unit_test(test_exact_latency_with_wakeups),
+		cmocka_unit_test(test_large_message_pipeline),
 		cmocka_unit_test(test_exponential_wakeups),
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
 		cmocka_unit_test(test_pooled_upstream_reused),
