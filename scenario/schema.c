@@ -119,9 +119,17 @@ static void check_workload(check_ctx *c, const void *obj)
 	const scn_workload *w = obj;
 	if (w->type == SCN_WL_CONSTANT_THROUGHPUT && w->qps <= 0)
 		check_error(c, "qps", "must be > 0 for a constant-throughput workload");
-	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "qps"))
+	/* qps: 0 (as fast as possible) is what a closed loop does anyway, so a
+	 * workload switched to closed-loop with --set may say so. */
+	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "qps") && w->qps > 0)
 		check_error(c, "qps", "is not used by a closed-loop workload (it sends as fast as its "
-			    "concurrency allows)");
+			    "concurrency allows; qps: 0 says the same)");
+	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "concurrency") &&
+	    check_present(c, "connections") && w->concurrency > 0 &&
+	    w->concurrency != w->connections)
+		check_error(c, "concurrency", "is %lld but connections is %lld: each connection "
+			    "carries one request at a time, so set one of them",
+			    (long long)w->concurrency, (long long)w->connections);
 	if (w->type != SCN_WL_CLOSED_LOOP && check_present(c, "concurrency"))
 		check_error(c, "concurrency", "is only used by a closed-loop workload");
 	if (w->type == SCN_WL_CLOSED_LOOP && check_present(c, "timerResolution"))
@@ -170,6 +178,12 @@ static void check_mesh(check_ctx *c, const void *obj)
 	    (m->mode == SCN_MESH_ISTIO_AMBIENT || m->mode == SCN_MESH_CILIUM))
 		check_error(c, "authorization.l7Rules", "needs l7: true with mode %s",
 			    scn_mesh_mode_name(m->mode));
+	/* L7 rules match parsed requests (path, method, headers): with no
+	 * HTTP parsing no proxy could evaluate them, and they would count for
+	 * nothing without a word. */
+	if (m->authorization.l7_rules > 0 && !m->http_parsing)
+		check_error(c, "authorization.l7Rules", "needs httpParsing: true (L7 rules match "
+			    "on parsed requests, which no proxy parses with httpParsing: false)");
 }
 
 static void check_churn(check_ctx *c, const void *obj)

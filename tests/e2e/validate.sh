@@ -30,6 +30,12 @@ expect 0 "$bin" validate configs/scenarios/default.yaml tests/scenarios/minimal.
 grep -Eq '^configs/scenarios/default.yaml: ok \(Scenario default, hash [0-9a-f]{12}\)$' \
 	"$tmp/out" || fail "ok line: $(cat "$tmp/out")"
 
+# A workload switched to closed-loop with --set alone: qps 0 (as fast as
+# possible) is what a closed loop does, so it may stay.
+expect 0 "$bin" validate tests/e2e/scenarios/mm1.yaml --set 'spec.workloads[0].type=closed-loop' \
+	--set 'spec.workloads[0].qps=0'
+expect 65 "$bin" validate tests/e2e/scenarios/mm1.yaml --set 'spec.workloads[0].type=closed-loop'
+
 # every bad file: exit 65, one error line per error with a position, then a count
 for f in tests/scenarios/bad/*.yaml; do
 	[ "$f" = tests/scenarios/bad/no-scenario.yaml ] && continue # valid as a PriceSheet

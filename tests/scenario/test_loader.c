@@ -401,6 +401,13 @@ static void test_inline(void **state)
 		 "authorization: {l7Rules: 3}}\n", 10, 56, "spec.mesh.authorization.l7Rules",
 		 "needs l7: true"},
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default}]\n"
+		 "  workloads: [{name: w, type: closed-loop, target: e, connections: 16, "
+		 "concurrency: 64}]\n", 11, 85, "spec.workloads[0].concurrency",
+		 "is 64 but connections is 16"},
+		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  mesh: {mode: istio-sidecar, httpParsing: false, "
+		 "authorization: {l7Rules: 3}}\n", 10, 76, "spec.mesh.authorization.l7Rules",
+		 "needs httpParsing: true"},
+		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default}]\n"
 		 "  churn: [{name: c, type: rollout, target: e, period: 1s, minReplicas: 1}]\n", 11, 72, "spec.churn[0].minReplicas", "only used by scale churn"},
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default, "
 		 "placement: {policy: spread, nodeIndex: 1}}]\n", 10, 83, "spec.services[0].placement.nodeIndex", "only used when policy is pinned"},
