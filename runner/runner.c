@@ -71,6 +71,62 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
 }
 
+/* Whether any traffic of the scenario goes between two nodes of the
+ * cluster: a load generator's connection (lg_connection_pods) or a call
+ * from a pod of one service to one of its callee's. */
+static bool crosses_nodes(const scn_spec *sp, const dp_pod *pods, const int *first_pod,
+                          const int *first_client)
+{
+	for (size_t i = 0; i < sp->n_workloads; i++) {
+		const scn_workload *w = &sp->workloads[i];
+		if (w->source == SCN_SRC_OUTSIDE)
+			continue; /* it comes from no node */
+		size_t k = 0;
+		while (k < sp->n_services && strcmp(sp->services[k].name, w->target))
+			k++;
+		if (k == sp->n_services)
+			continue;
+		lg_target t = {0};
+		t.client_pod = first_client[i];
+		t.nclient_pods = (int)w->replicas;
+		t.first_server_pod = first_pod[k];
+		t.nserver_pods = (int)sp->services[k].replicas;
+		int64_t conns = w->type == SCN_WL_CLOSED_LOOP && w->concurrency > 0 ? w->concurrency
+		                                                                     : w->connections;
+		for (int64_t c = 0; c < conns * w->replicas; c++) {
+			int client, server;
+			lg_connection_pods(&t, (int)c, &client, &server);
+			if (server >= 0 && pods[client].node != pods[server].node)
+				return true;
+		}
+	}
+	for (size_t s = 0; s < sp->n_services; s++)
+		for (size_t j = 0; j < sp->services[s].n_calls; j++) {
+			size_t t = 0;
+			while (t < sp->n_services &&
+			       strcmp(sp->services[t].name, sp->services[s].calls[j].service))
+				t++;
+			if (t == sp->n_services)
+				continue;
+			for (int64_t a = 0; a < sp->services[s].replicas; a++)
+				for (int64_t b = 0; b < sp->services[t].replicas; b++)
+					if (pods[first_pod[s] + a].node != pods[first_pod[t] + b].node)
+						return true;
+		}
+	return false;
+}
+
+/* Mesh settings that the scenario makes count for nothing: said out loud,
+ * so no one reads the absence of their cost as a result. */
+static void note_idle_settings(const scn_spec *sp, const dp_pod *pods, const int *first_pod,
+                               const int *first_client, char *warn, size_t warnlen)
+{
+	if (sp->mesh.wireguard && !crosses_nodes(sp, pods, first_pod, first_client))
+		append(warn, warnlen, "spec.mesh.wireguard: no traffic goes between nodes (every "
+		       "client and call shares its server's node), and WireGuard encrypts only "
+		       "between nodes: it costs nothing here");
+}
+
 /* Node i of the cluster: pools in order, each pool's nodes in order. */
 typedef struct node_layout {
 	double *cores, *speed;
@@ -397,6 +453,7 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	r->built_dp = 1;
 	if (set_call_graph(r, sp) != 0)
 		goto oom;
+	note_idle_settings(sp, pods, first_pod, first_client, warn, warnlen);
 
 	for (size_t i = 0; i < sp->n_workloads; i++) {
 		const scn_workload *w = &sp->workloads[i];

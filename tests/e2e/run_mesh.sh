@@ -52,8 +52,12 @@ PY
 
 # Cilium with WireGuard: kernel CPU for encryption only cross-node.
 cil="--set spec.mesh.mode=cilium --set spec.mesh.mtls=false --set spec.mesh.wireguard=true --set spec.mesh.authorization.l7Rules=0"
-json "$S" $cil >"$TMP/cross.json"
-json "$S" $cil --set spec.services[0].placement.nodeIndex=0 >"$TMP/same.json"
+json "$S" $cil >"$TMP/cross.json" 2>"$TMP/cross.err"
+json "$S" $cil --set spec.services[0].placement.nodeIndex=0 >"$TMP/same.json" 2>"$TMP/same.err"
+# ... and says so when no traffic goes between nodes.
+grep -q "warning: spec.mesh.wireguard: no traffic goes between nodes" "$TMP/same.err" ||
+	fail "no warning for WireGuard without cross-node traffic"
+! grep -q "spec.mesh.wireguard" "$TMP/cross.err" || fail "a WireGuard warning with cross-node traffic"
 python3 - "$TMP/cross.json" "$TMP/same.json" <<'PY'
 import json, sys
 cross, same = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
