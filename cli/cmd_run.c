@@ -182,9 +182,30 @@ static double unix_now(void)
 }
 
 /* Stores one replication; returns 0 or an exit status. */
+/* The --set overrides as the run's parameters (run_param: what `query
+ * compare` tells points apart by), the last of each path; not the seed,
+ * which the run records on its own. */
+static void store_overrides(ms_run *r, const char *const *sets, size_t nsets)
+{
+	for (size_t i = nsets; i-- > 0;) {
+		const char *eq = strchr(sets[i], '=');
+		if (!eq || !strncmp(sets[i], "spec.seed=", 10))
+			continue;
+		size_t len = (size_t)(eq - sets[i]);
+		bool later = false;
+		for (size_t j = i + 1; j < nsets && !later; j++)
+			later = !strncmp(sets[j], sets[i], len + 1);
+		if (later)
+			continue;
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)len, sets[i]);
+		store_add_param(r, name, eq + 1);
+	}
+}
+
 static int store_run(ms_store *st, const scenario *scn, const char *json, const char *hash,
                      const cost_profile *prof, const report_run *rr, store_status status,
-                     char *uuid_out, size_t uuidlen)
+                     const char *const *sets, size_t nsets, char *uuid_out, size_t uuidlen)
 {
 	store_run_meta m = {0};
 	m.scenario_name = scn->metadata.name;
@@ -205,6 +226,7 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 	}
 	for (size_t i = 0; i < scn->metadata.n_labels; i++)
 		store_add_attr(r, scn->metadata.labels[i].key, scn->metadata.labels[i].value);
+	store_overrides(r, sets, nsets);
 	/* Which calibration profile priced this run (same scenario + seed +
 	 * profile = same results). */
 	store_add_attr(r, "calibration.source", prof->source);
@@ -442,7 +464,8 @@ int cmd_run(int argc, char **argv)
 		char uuid[64] = "";
 		if (st) {
 			int code = store_run(st, scn, json, hash, prof, &rr,
-			                     interrupted ? STORE_INTERRUPTED : STORE_OK, uuid, sizeof uuid);
+			                     interrupted ? STORE_INTERRUPTED : STORE_OK,
+			                     (const char *const *)o.sets, o.nsets, uuid, sizeof uuid);
 			if (code != 0)
 				exit_code = code;
 			else
