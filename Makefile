@@ -53,13 +53,18 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
-# The revision and flags go into one object, rebuilt when either changes
-# (common/build_info.h says why): the stamp is rewritten only then.
-BUILD_INFO := $(GIT_REV) $(strip $(CFLAGS) $(SAN))
-$(B)/build-info.stamp: FORCE
+# Stamps rewritten only when what they record changes: the compiler flags
+# (every object and binary is rebuilt with new ones) and the git revision
+# (only build_info.o, which records both; common/build_info.h says why).
+BUILD_FLAGS := $(strip $(CC) $(WARN) $(CFLAGS) $(SAN))
+$(B)/flags.stamp: FORCE
 	@mkdir -p $(B)
-	@echo '$(BUILD_INFO)' | cmp -s - $@ || echo '$(BUILD_INFO)' >$@
-$(B)/common/build_info.o: $(B)/build-info.stamp
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+$(B)/git-rev.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(GIT_REV)' | cmp -s - $@ || echo '$(GIT_REV)' >$@
+$(LIB_OBJ) $(CLI_OBJ) $(TEST_BIN) $(BENCH_BIN): $(B)/flags.stamp
+$(B)/common/build_info.o: $(B)/git-rev.stamp
 $(B)/common/build_info.o: ALL_CFLAGS += -DMESHSIM_GIT_REV=\"$(GIT_REV)\" \
 	-DMESHSIM_BUILD_FLAGS="\"$(strip $(CFLAGS) $(SAN))\""
 FORCE:

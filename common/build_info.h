@@ -3,9 +3,10 @@
  * so that a result can be traced to the code that made it.
  *
  * The revision and the flags are compiled into build_info.c alone, which
- * the Makefile rebuilds whenever either changes (build/build-info.stamp):
- * had every file taken them on its command line, only the files rebuilt
- * since the last commit would carry the new revision. */
+ * the Makefile rebuilds when the revision changes (build/git-rev.stamp),
+ * and with every other object when the flags do (build/flags.stamp): had
+ * every file taken the revision on its command line, only the files rebuilt
+ * since the last commit would carry the new one. */
 #ifndef MESHSIM_COMMON_BUILD_INFO_H
 #define MESHSIM_COMMON_BUILD_INFO_H
 

@@ -21,6 +21,8 @@ typedef struct dp_overlap {
 	res_job job;
 	dataplane *dp;
 	int node, inst;
+	dp_request *req;     /* whose hop is still running, or NULL */
+	bool release_worker; /* the hop is over: give its worker back when done */
 	struct dp_overlap *prev, *next;
 } dp_overlap;
 
@@ -1182,16 +1184,23 @@ void dataplane_apply_fluid(dataplane *dp)
 	}
 }
 
-/* The hop is over: give the worker back, then its own latency (work handed
- * to another thread and waited for), then the next step. */
+static bool overlap_detach(dp_request *req, bool has_worker);
+static void overlap_start(dataplane *dp, dp_request *req);
+
+/* The hop is over: give the worker back (or leave it to the hop's work off
+ * a large message's path), then its own latency (work handed to another
+ * thread and waited for), then the next step. */
 static void finish_hop(sim_t *sim, dp_request *req)
 {
 	dataplane *dp = req->dp;
-	if (req->cur_inst >= 0 && dp->inst[req->cur_inst].has_workers) {
+	bool has_worker = req->cur_inst >= 0 && dp->inst[req->cur_inst].has_workers;
+	bool kept = overlap_detach(req, has_worker);
+	if (has_worker) {
 		dp_instance *in = &dp->inst[req->cur_inst];
 		if (in->fluid_hops_per_s > 0 && in->wake_cpu_ns > 0)
 			wake_record(dp, in, req);
-		pool_release(&in->workers);
+		if (!kept)
+			pool_release(&in->workers);
 	}
 	double delay = req->cur_hop >= 0 ? dp->prof->hops[req->cur_hop].delay.value : 0;
 	if (delay > 0) {
@@ -1233,6 +1242,7 @@ static void on_cpu_done(sim_t *sim, res_job *job)
 
 static void run_cpu(dataplane *dp, dp_request *req)
 {
+	overlap_start(dp, req);
 	if (req->job.user_ns + req->job.kernel_ns == 0) {
 		on_cpu_done(dp->sim, &req->job);
 		return;
@@ -1313,17 +1323,20 @@ static double wire_ns(const dataplane *dp, double bytes)
  * next. The work of its hops that grows with its size is a pipeline whose
  * stages are, as a bulk stream's (dataplane_stream_cost), each node's
  * kernel, each proxy instance and the network; parallel work (WireGuard's
- * crypt workers) paces nothing. Beyond what a message of one packet costs
- * at each hop, the message takes its slowest stage's size-dependent time
- * and one packet's share of every other stage's:
+ * crypt workers) paces nothing. The message takes what a message of one
+ * packet costs at each hop (its first packet filling the pipeline), and the
+ * slowest stage's size-dependent time V_max (its other packets):
  *
- *     T = sum of the one-packet costs + V_max + sum over other stages V_s / P
+ *     T = sum over hops of the one-packet cost + V_max
  *
- * (a pipeline of P packets: the slowest stage all the way, the others to
- * fill and drain it). The work a hop does off that path still runs on its
- * node's cores and is charged to its component, as a job of its own
- * (overlap_submit) which does not hold the proxy's worker. A message of one
- * packet (every calibration figure's) is unchanged. */
+ * as a pipeline of P packets takes the sum of the stages' times for one
+ * packet and P - 1 times the slowest's. Each network leg is a stage of its
+ * own (its own link); when the wire paces, the first leg takes the whole
+ * message's time and the others one packet's. The work a hop does off that
+ * path still runs, on its node's cores and charged to its component, as a
+ * job of its own (dp_overlap) that starts with the hop's CPU and holds the
+ * proxy's worker until it is done, so a proxy's threads stay its limit. A
+ * message of one packet (every calibration figure's) is unchanged. */
 
 /* The one-packet size of a message of `bytes`. */
 static uint32_t one_packet(const dataplane *dp, uint32_t bytes)
@@ -1366,6 +1379,7 @@ static void plan_pipeline(dataplane *dp, dp_request *req)
 	req->pipe_packets = 1;
 	req->pipe_node = -1;
 	req->pipe_inst = -1;
+	req->pipe_wire_done = false;
 	uint32_t bytes = message_bytes(req, req->phase);
 	if (bytes <= dp->mss)
 		return;
@@ -1395,7 +1409,8 @@ static void plan_pipeline(dataplane *dp, dp_request *req)
 				continue; /* (a path longer than any profile's) */
 			stage[nstages++] = (pipe_stage){node, inst, 0};
 		}
-		stage[s].ns += serial[0] + serial[1];
+		/* under a CPU quota below one core a proxy takes longer */
+		stage[s].ns += (serial[0] + serial[1]) * (inst >= 0 ? dp->inst[inst].stretch : 1.0);
 	}
 	int end = req->phase == 0 ? dp->pods[req->server_pod].node : dp->pods[req->client_pod].node;
 	crosses |= end != at;
@@ -1424,6 +1439,10 @@ static void on_overlap_done(sim_t *sim, res_job *job)
 		dp->nodes[o->node].kernel_user_ns += (double)job->user_ns;
 		dp->nodes[o->node].kernel_kernel_ns += (double)job->kernel_ns;
 	}
+	if (o->req)
+		o->req->pipe_overlap = NULL; /* its hop will give the worker back */
+	else if (o->release_worker)
+		pool_release(&dp->inst[o->inst].workers);
 	if (o->prev)
 		o->prev->next = o->next;
 	else
@@ -1433,17 +1452,21 @@ static void on_overlap_done(sim_t *sim, res_job *job)
 	free(o);
 }
 
-static void overlap_submit(dataplane *dp, int node, int inst, double user_ns, double kernel_ns)
+/* Starts the current hop's work off the path (req->pipe_off_*), beside its
+ * CPU on the same node, once the hop has its worker. */
+static void overlap_start(dataplane *dp, dp_request *req)
 {
-	int64_t u = llround(user_ns), k = llround(kernel_ns);
+	int64_t u = llround(req->pipe_off_user), k = llround(req->pipe_off_kernel);
+	req->pipe_off_user = req->pipe_off_kernel = 0;
 	if (u + k <= 0)
 		return;
 	dp_overlap *o = calloc(1, sizeof(*o));
 	if (!o)
 		abort(); /* out of memory: as a node's job heap */
 	o->dp = dp;
-	o->node = node;
-	o->inst = inst;
+	o->node = req->cur_node;
+	o->inst = req->cur_inst;
+	o->req = req;
 	o->job.user_ns = u;
 	o->job.kernel_ns = k;
 	o->job.done = on_overlap_done;
@@ -1452,32 +1475,44 @@ static void overlap_submit(dataplane *dp, int node, int inst, double user_ns, do
 	if (o->next)
 		o->next->prev = o;
 	dp->overlaps = o;
-	if (ps_submit(&dp->nodes[node].cpu, &o->job) != 0)
+	req->pipe_overlap = o;
+	if (ps_submit(&dp->nodes[o->node].cpu, &o->job) != 0)
 		abort();
 }
 
+/* The hop is over while its work off the path still runs: that work keeps
+ * the worker (true: do not release it now). */
+static bool overlap_detach(dp_request *req, bool has_worker)
+{
+	dp_overlap *o = req->pipe_overlap;
+	if (!o)
+		return false;
+	req->pipe_overlap = NULL;
+	o->req = NULL;
+	o->release_worker = has_worker;
+	return has_worker;
+}
+
 /* The CPU of the request's hop on its path (*user_ns, *kernel_ns); for a
- * message of several packets the rest goes off the path (overlap_submit). */
+ * message of several packets the rest waits in req->pipe_off_* for
+ * overlap_start. */
 static void hop_cpu(dataplane *dp, dp_request *req, int node, int inst, const mp_hop *hop,
                     double *user_ns, double *kernel_ns)
 {
+	req->pipe_off_user = req->pipe_off_kernel = 0;
 	if (req->pipe_packets <= 1) {
 		dp_traffic tr = message_traffic(dp, message_bytes(req, 0), message_bytes(req, 1),
 		                                req->phase);
 		price_hop(dp, node, hop, req->ctx, &tr, user_ns, kernel_ns);
 		return;
 	}
-	double fixed[2], serial[2], parallel[2], on[2], off[2];
+	double fixed[2], serial[2], parallel[2];
 	hop_split(dp, req, node, hop, fixed, serial, parallel);
 	bool paces = req->pipe_node == node && req->pipe_inst == inst;
-	double p = req->pipe_packets;
-	for (int i = 0; i < 2; i++) {
-		on[i] = fixed[i] + (paces ? serial[i] : serial[i] / p) + parallel[i] / p;
-		off[i] = (paces ? 0 : serial[i] - serial[i] / p) + parallel[i] - parallel[i] / p;
-	}
-	overlap_submit(dp, node, inst, off[0], off[1]);
-	*user_ns = on[0];
-	*kernel_ns = on[1];
+	*user_ns = fixed[0] + (paces ? serial[0] : 0);
+	*kernel_ns = fixed[1] + (paces ? serial[1] : 0);
+	req->pipe_off_user = (paces ? 0 : serial[0]) + parallel[0];
+	req->pipe_off_kernel = (paces ? 0 : serial[1]) + parallel[1];
 }
 
 /* Moves the request to `node` (crossing the network if it is elsewhere)
@@ -1488,10 +1523,13 @@ static bool travel(dataplane *dp, dp_request *req, int node)
 		return false;
 	uint32_t bytes = message_bytes(req, req->phase);
 	double ns = wire_ns(dp, bytes);
-	if (req->pipe_packets > 1 && req->pipe_node != DP_PIPE_WIRE) {
-		/* not the slowest stage: one packet's share */
-		double one = wire_ns(dp, one_packet(dp, bytes));
-		ns = one + (ns - one) / req->pipe_packets;
+	if (req->pipe_packets > 1) {
+		/* the leg that paces takes the whole message, the others (each a
+		 * link of its own) its first packet */
+		if (req->pipe_node == DP_PIPE_WIRE && !req->pipe_wire_done)
+			req->pipe_wire_done = true;
+		else
+			ns = wire_ns(dp, one_packet(dp, bytes));
 	}
 	sim_time_t delay = dp->opt.latency_ns + (sim_time_t)ceil(ns);
 	req->cur_node = node;

@@ -306,6 +306,9 @@ struct dp_request {
 	 * stream's stages; pipe_node DP_PIPE_WIRE: the network; -1: none). */
 	double pipe_packets;
 	int pipe_node, pipe_inst;
+	bool pipe_wire_done;        /* the network leg that paces it has run */
+	double pipe_off_user, pipe_off_kernel; /* the current hop's work off the path */
+	struct dp_overlap *pipe_overlap;       /* that work, while it runs */
 	int wp;                /* the waypoint replica this request goes through */
 	size_t hop;            /* next hop to look at */
 	int cur_node;

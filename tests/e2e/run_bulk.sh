@@ -166,6 +166,22 @@ want = 8 * 2**20 / stream["workloads"][0]["throughput_bps"]
 got = req["workloads"][0]["latency"]["mean"]
 assert abs(got - want) / want < 0.10, (got, want)
 PY
+# Each network leg is a stage of its own: through a waypoint on the other
+# node (client and server on node 0, waypoint replicas on nodes 0 and 1) a
+# 1 MiB response at 1 Gbit/s takes one leg's whole wire time, 8.91 ms, and
+# the other leg only its first packet's (it once took both legs' in full).
+"$MESHSIM" run tests/e2e/scenarios/mm1.yaml --set spec.mesh.mode=istio-ambient --set spec.mesh.l7=true \
+	--set spec.mesh.waypoint.replicas=2 --set spec.cluster.network.bandwidth=1G \
+	--set 'spec.services[0].responseBytes=1Mi' --set 'spec.services[0].replicas=1' \
+	--set 'spec.services[0].serviceTime={distribution: fixed, mean: 1ms}' \
+	--set 'spec.workloads[0].qps=10/s' --set 'spec.workloads[0].connections=1' \
+	--progress never --output-format json >"$TMP/legs.json" || fail "run legs"
+python3 - "$TMP/legs.json" <<'PY' || fail "a large response over two network legs"
+import json, sys
+lat = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]["latency"]
+wire = 8 * 2**20 * 1538 / 1448 / 1e9   # 1 MiB at 1 Gbit/s, framed
+assert 0.001 + wire < lat["max"] < 0.001 + 1.25 * wire, (lat["max"], wire)
+PY
 # A tunnel whose packetOverhead leaves no payload at this MTU: a clear error.
 sed 's/packetOverhead: 80/packetOverhead: 1460/' configs/meshes/cilium.yaml >"$TMP/fat.yaml"
 sed -e 's/name: cilium$/name: fat/' -i "$TMP/fat.yaml"
