@@ -181,28 +181,34 @@ static double unix_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Stores one replication; returns 0 or an exit status. */
 /* The --set overrides as the run's parameters (run_param: what `query
- * compare` tells points apart by), the last of each path; not the seed,
+ * compare` tells points apart by): each one that no later override
+ * replaces (the same path, or an object or list holding it); not the seed,
  * which the run records on its own. */
 static void store_overrides(ms_run *r, const char *const *sets, size_t nsets)
 {
-	for (size_t i = nsets; i-- > 0;) {
+	for (size_t i = 0; i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		if (!eq || !strncmp(sets[i], "spec.seed=", 10))
 			continue;
 		size_t len = (size_t)(eq - sets[i]);
-		bool later = false;
-		for (size_t j = i + 1; j < nsets && !later; j++)
-			later = !strncmp(sets[j], sets[i], len + 1);
-		if (later)
+		bool replaced = false;
+		for (size_t j = i + 1; j < nsets && !replaced; j++) {
+			size_t lj = strcspn(sets[j], "=");
+			replaced = lj <= len && !strncmp(sets[j], sets[i], lj) &&
+			           (lj == len || sets[i][lj] == '.' || sets[i][lj] == '[');
+		}
+		if (replaced)
 			continue;
-		char name[256];
-		snprintf(name, sizeof name, "%.*s", (int)len, sets[i]);
+		char *name = strndup(sets[i], len);
+		if (!name)
+			continue; /* out of memory: one parameter fewer, the run still stored */
 		store_add_param(r, name, eq + 1);
+		free(name);
 	}
 }
 
+/* Stores one replication; returns 0 or an exit status. */
 static int store_run(ms_store *st, const scenario *scn, const char *json, const char *hash,
                      const cost_profile *prof, const report_run *rr, store_status status,
                      const char *const *sets, size_t nsets, char *uuid_out, size_t uuidlen)

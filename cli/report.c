@@ -212,12 +212,17 @@ void report_fortio_run(json_t *array, const report_run *run)
 		else
 			snprintf(qps, sizeof qps, "max");
 		snprintf(dur, sizeof dur, "%gs", w->window_s);
-		snprintf(labels, sizeof labels, "meshsim %s %s replication %u", run->scenario_name,
-		         w->name, run->replication);
+		snprintf(labels, sizeof labels, "meshsim %s %s replication %u%s", run->scenario_name,
+		         w->name, run->replication,
+		         w->sampled_connections < w->connections
+		                 ? " (per flow: counts and histogram of the sampled connections)"
+		                 : "");
 		json_t *codes = json_object();
-		json_object_set_new(codes, retcode_ok, json_integer((json_int_t)w->ok));
-		if (w->timeouts + w->failed)
-			json_object_set_new(codes, "-1", json_integer((json_int_t)(w->timeouts + w->failed)));
+		/* As in Fortio's own files, the return codes count the requests
+		 * of the duration histogram: per flow, the sampled ones. */
+		json_object_set_new(codes, retcode_ok, json_integer((json_int_t)st->ok));
+		if (st->timeouts + st->failed)
+			json_object_set_new(codes, "-1", json_integer((json_int_t)(st->timeouts + st->failed)));
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:f, s:I, s:i, s:s, s:b, s:b, s:s, s:o, s:o, s:I, s:s}",
 			"RunType", "HTTP", "Labels", labels, "StartTime", start, "RequestedQPS", qps,

@@ -23,7 +23,6 @@
 #include "common/build_info.h"
 #include "db/store_internal.h"
 
-
 #define T95_MAX_DF 1000
 
 enum {

@@ -331,6 +331,13 @@ int mesh_profile_load_for_scenario(const scenario *s, const char *scenario_path,
 					 scenario_path, prof);
 			else
 				snprintf(path, sizeof path, "%s", prof);
+			if (access(path, F_OK) != 0) {
+				/* as a name found nowhere: the scenario's bad value */
+				char msg[PATH_MAX + 128];
+				snprintf(msg, sizeof msg, "mesh profile file %s not found", path);
+				profile_field_error(errors, scenario_path, overrides, noverrides, msg);
+				return SCN_EDATA;
+			}
 			rc = mesh_profile_load(path, out, errors);
 		} else if (rc == -1) {
 			char file[96];

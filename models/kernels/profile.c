@@ -21,7 +21,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-
 static const char *model_name(enum cost_model m)
 {
 	return m == COST_LINEAR ? "linear" : m == COST_INTERP ? "interp" : "const";

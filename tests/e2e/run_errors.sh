@@ -36,6 +36,10 @@ for cmd in "run -o $TMP/never.db --progress never" validate; do
 	grep -q "^--set spec.mesh.profile=nope: error: spec.mesh.profile" "$TMP/err" ||
 		{ cat "$TMP/err"; fail "$cmd: a missing mesh profile set by --set is not named so"; }
 done
+expect_exit 65 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --set spec.mesh.mode=linkerd \
+	--set spec.mesh.profile=nope.yaml -o "$TMP/never.db"
+grep -q "^--set spec.mesh.profile=nope.yaml: error: spec.mesh.profile: mesh profile file .*nope.yaml not found" \
+	"$TMP/err" || { cat "$TMP/err"; fail "a missing mesh profile file is not named as the scenario's error"; }
 [ ! -e "$TMP/never.db" ] || fail "a missing mesh profile created the database"
 # A profile file with an error: validate of the scenario names its line.
 sed -e 's/op: sys.epoll_wait/op: sys.epol_wait/' configs/meshes/linkerd.yaml >"$TMP/typo.yaml"

@@ -33,15 +33,19 @@ n=$(sqlite3 "$TMP/reps.db" "SELECT count(DISTINCT replication) FROM run WHERE st
 expect_exit 0 "$MESHSIM" query "$TMP/reps.db" compare --format csv
 grep -q 'latency' "$TMP/out" || fail "compare shows no latency"
 
-# Points made with --set are told apart by their overrides (run_param, the
-# last of each path; not the seed): compare shows which mesh is which.
+# Points made with --set are told apart by their overrides (run_param: those
+# no later override replaces, by the same path or an object holding it; not
+# the seed): compare shows which mesh is which.
 for m in none linkerd; do
 	"$MESHSIM" run "$S" -o "$TMP/set.db" --progress never --seed 5 \
 		--set spec.mesh.mode=istio-sidecar --set spec.mesh.mode=$m >/dev/null
 done
+"$MESHSIM" run "$S" -o "$TMP/set.db" --progress never --set spec.mesh.mode=linkerd \
+	--set 'spec.mesh={mode: istio-sidecar}' --set spec.mesh.mtls=false >/dev/null
 got=$(sqlite3 "$TMP/set.db" "SELECT group_concat(name || '=' || value, ' ') FROM
                              (SELECT name, value FROM run_param ORDER BY run_id, name)")
-[ "$got" = "spec.mesh.mode=none spec.mesh.mode=linkerd" ] || fail "run_param: $got"
+[ "$got" = "spec.mesh.mode=none spec.mesh.mode=linkerd spec.mesh={mode: istio-sidecar} spec.mesh.mtls=false" ] ||
+	fail "run_param: $got"
 expect_exit 0 "$MESHSIM" query "$TMP/set.db" compare --format csv
 grep -q '"{""spec.mesh.mode"":""linkerd""}"' "$TMP/out" || { cat "$TMP/out"; fail "compare shows no params"; }
 
