@@ -1456,6 +1456,8 @@ static void on_overlap_done(sim_t *sim, res_job *job)
  * CPU on the same node, once the hop has its worker. */
 static void overlap_start(dataplane *dp, dp_request *req)
 {
+	if (req->pipe_off_user + req->pipe_off_kernel <= 0)
+		return; /* a message of one packet: nothing off the path */
 	int64_t u = llround(req->pipe_off_user), k = llround(req->pipe_off_kernel);
 	req->pipe_off_user = req->pipe_off_kernel = 0;
 	if (u + k <= 0)
