@@ -88,8 +88,8 @@ static int add_instance(dataplane *dp, int component, int node)
 	in->component = component;
 	in->node = node;
 	int workers = c->workers;
-	if (c->workers_from_mesh && dp->opt.proxy_concurrency > 0)
-		workers = dp->opt.proxy_concurrency;
+	if (c->workers_from_mesh && dp->opt.proxy_concurrency != 0)
+		workers = dp->opt.proxy_concurrency == DP_PER_CORE ? 0 : dp->opt.proxy_concurrency;
 	if (workers == 0)
 		workers = (int)ceil(dp->nodes[node].cores);
 	in->stretch = 1.0;

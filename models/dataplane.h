@@ -180,7 +180,9 @@ typedef struct dp_call {
 typedef struct dp_options {
 	bool mtls, l7, http_parsing, wireguard;
 	int64_t l4_rules, l7_rules;
-	int proxy_concurrency;  /* 0: the profile's worker counts */
+	int proxy_concurrency;  /* workers of the proxies that take the mesh's
+	                         * settings: 0 the profile's count, DP_PER_CORE
+	                         * one per core of their node */
 	double proxy_cpu_limit; /* cores; 0 = none. Applies to the components whose
 	                         * workers follow the mesh (workersFromMesh) */
 	double bandwidth_bps;   /* bits per second */
@@ -270,6 +272,10 @@ typedef struct dataplane {
 
 typedef struct dp_request dp_request;
 typedef void (*dp_done_fn)(sim_t *sim, dp_request *req);
+
+/* dp_options.proxy_concurrency: one worker per core of the node (Istio's
+ * proxyConcurrency 0). */
+#define DP_PER_CORE (-1)
 
 /* pipe_node of a message that the network paces. */
 #define DP_PIPE_WIRE (-2)

@@ -308,7 +308,9 @@ static dp_options options_from_spec(const scn_spec *sp)
 	opt.wireguard = sp->mesh.wireguard;
 	opt.l4_rules = sp->mesh.authorization.l4_rules;
 	opt.l7_rules = sp->mesh.authorization.l7_rules;
-	opt.proxy_concurrency = (int)sp->mesh.proxy.concurrency;
+	/* (spec's 0 is Istio's proxyConcurrency 0: one worker per core) */
+	opt.proxy_concurrency = sp->mesh.proxy.concurrency > 0 ? (int)sp->mesh.proxy.concurrency
+	                                                       : DP_PER_CORE;
 	opt.proxy_cpu_limit = sp->mesh.proxy.resources.limits.cpu;
 	opt.bandwidth_bps = sp->cluster.network_bandwidth_bps;
 	opt.latency_ns = sp->cluster.network_latency_ns;

@@ -128,6 +128,8 @@ typedef struct world {
 static int client_node = 0;
 /* The proxies' CPU limit (cores; 0 = none). */
 static double cpu_limit = 0;
+/* The mesh's proxy concurrency (dp_options.proxy_concurrency). */
+static int proxy_concurrency = 0;
 /* Both nodes' wake-up CPU (ns; 0 = none). */
 static double node_wakeup = 0;
 
@@ -150,6 +152,7 @@ static void world_init(world *w, int server_node, bool mtls, bool wireguard, siz
 	opt.latency_ns = LATENCY_NS;
 	opt.config_objects = 7;
 	opt.proxy_cpu_limit = cpu_limit;
+	opt.proxy_concurrency = proxy_concurrency;
 	double wake[2] = {node_wakeup, node_wakeup};
 	opt.node_wakeup_ns = wake;
 	opt.mtu = mtu;
@@ -341,6 +344,24 @@ static void test_large_message_keeps_worker(void **state)
 	assert_true(client->user_ns == 2 * (10 * 100 * WG_NS + FRAMEWORK_NS));
 	assert_null(w.dp.overlaps);
 	world_free(&w);
+}
+
+/* The mesh's proxy concurrency: 0 keeps the profile's workers (1 here),
+ * a count replaces it, DP_PER_CORE (Istio's proxyConcurrency 0) gives one
+ * per core of the proxy's node (2 here). */
+static void test_proxy_concurrency(void **state)
+{
+	(void)state;
+	int want[3] = {1, 5, 2}, given[3] = {0, 5, DP_PER_CORE};
+	for (int i = 0; i < 3; i++) {
+		proxy_concurrency = given[i];
+		world w;
+		world_init(&w, 1, true, false, 1);
+		for (size_t k = 0; k < w.dp.ninst; k++)
+			assert_int_equal(w.dp.inst[k].nworkers, want[i]);
+		world_free(&w);
+	}
+	proxy_concurrency = 0;
 }
 
 /* Exponential wake-ups: requests one at a time (every hop wakes its
@@ -1179,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_exact_latency_with_wakeups),
 		cmocka_unit_test(test_large_message_pipeline),
 		cmocka_unit_test(test_large_message_keeps_worker),
+		cmocka_unit_test(test_proxy_concurrency),
 		cmocka_unit_test(test_exponential_wakeups),
 		cmocka_unit_test(test_conservation_and_cpu_accounting),
 		cmocka_unit_test(test_pooled_upstream_reused),
