@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/kernels/cost.h"
@@ -203,12 +204,82 @@ static void check_churn(check_ctx *c, const void *obj)
 	}
 }
 
+/* The callee index of service i's call j, or -1 (an unknown name: the
+ * reference check says so). */
+static long callee_of(const scn_spec *s, size_t i, size_t j)
+{
+	for (size_t k = 0; k < s->n_services; k++)
+		if (s->services[k].name && s->services[i].calls[j].service &&
+		    !strcmp(s->services[k].name, s->services[i].calls[j].service))
+			return (long)k;
+	return -1;
+}
+
+/* A cycle in the call graph would call forever (each request making
+ * requests that make requests): reported at the call that closes it, with
+ * the services around it. Depth-first, iteratively; state 0 unseen, 1 on
+ * the current path, 2 done. */
+static void check_call_cycles(check_ctx *c, const scn_spec *s)
+{
+	size_t n = s->n_services;
+	if (n == 0)
+		return;
+	unsigned char *state = scn_xcalloc(n, 1);
+	size_t *stack = scn_xcalloc(n, sizeof(size_t)); /* services on the path */
+	size_t *next = scn_xcalloc(n, sizeof(size_t));  /* each one's next call */
+	for (size_t root = 0; root < n; root++) {
+		if (state[root])
+			continue;
+		size_t depth = 0;
+		stack[depth++] = root;
+		state[root] = 1;
+		next[root] = 0;
+		while (depth > 0) {
+			size_t i = stack[depth - 1];
+			if (next[i] == s->services[i].n_calls) {
+				state[i] = 2;
+				depth--;
+				continue;
+			}
+			size_t j = next[i]++;
+			long k = callee_of(s, i, j);
+			if (k < 0 || state[k] == 2)
+				continue;
+			if (state[k] == 0) {
+				state[k] = 1;
+				next[k] = 0;
+				stack[depth++] = (size_t)k;
+				continue;
+			}
+			/* k is on the path: the cycle is k .. i, then k again */
+			char cycle[512] = "", rel[96];
+			size_t from = 0;
+			while (stack[from] != (size_t)k)
+				from++;
+			for (size_t d = from; d < depth; d++) {
+				size_t used = strlen(cycle);
+				snprintf(cycle + used, sizeof cycle - used, "%s -> ",
+					 s->services[stack[d]].name);
+			}
+			size_t used = strlen(cycle);
+			snprintf(cycle + used, sizeof cycle - used, "%s", s->services[k].name);
+			snprintf(rel, sizeof rel, "services[%zu].calls[%zu].service", i, j);
+			check_error(c, rel, "closes a cycle in the call graph (%s): every request "
+				    "would call without end", cycle);
+		}
+	}
+	free(state);
+	free(stack);
+	free(next);
+}
+
 static void check_spec(check_ctx *c, const void *obj)
 {
 	const scn_spec *s = obj;
 	char rel[128];
 	if (s->warmup >= s->duration)
 		check_error(c, "warmup", "must be shorter than duration");
+	check_call_cycles(c, s);
 	for (size_t i = 0; i < s->n_workloads; i++) {
 		const scn_workload *w = &s->workloads[i];
 		if (w->start >= s->duration) {
@@ -413,7 +484,8 @@ static const schema_field call_fields[] = {
 	{.name = "service", .type = ST_STRING, .flags = SF_REQUIRED, .ref = REF_SERVICE,
 	 FLD(scn_call, service), .doc = "The service called."},
 	{.name = "count", .type = ST_INT, .def = "1", .min = "1", .max = "1000",
-	 FLD(scn_call, count), .doc = "Calls per incoming request (made in sequence)."},
+	 FLD(scn_call, count), .doc = "Calls per incoming request, made at once (in parallel, as "
+	 "the service's other calls); the service replies when all are answered."},
 	{.name = "requestBytes", .type = ST_BYTES, .def = "0", .min = "0", .max = "1Gi",
 	 FLD(scn_call, request_bytes), .doc = "Request body size of each call."},
 };

@@ -400,6 +400,14 @@ static void test_inline(void **state)
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  mesh: {mode: istio-ambient, "
 		 "authorization: {l7Rules: 3}}\n", 10, 56, "spec.mesh.authorization.l7Rules",
 		 "needs l7: true"},
+		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services:\n"
+		 "    - {name: a, namespace: default, calls: [{service: b}]}\n"
+		 "    - {name: b, namespace: default, calls: [{service: c}, {service: a}]}\n"
+		 "    - {name: c, namespace: default}\n", 12, 69, "spec.services[1].calls[1].service",
+		 "closes a cycle in the call graph (a -> b -> a)"},
+		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services:\n"
+		 "    - {name: a, namespace: default, calls: [{service: a}]}\n", 11, 55,
+		 "spec.services[0].calls[0].service", "closes a cycle in the call graph (a -> a)"},
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default}]\n"
 		 "  workloads: [{name: w, type: closed-loop, target: e, connections: 16, "
 		 "concurrency: 64}]\n", 11, 85, "spec.workloads[0].concurrency",
