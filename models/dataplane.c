@@ -303,6 +303,7 @@ void dataplane_free(dataplane *dp)
 	free(dp->pool_index);
 	free(dp->calls);
 	free(dp->call_first);
+	free(dp->fluid_calls_in);
 	free(dp->response_bytes);
 	free(dp->next_replica);
 	for (size_t i = 0; i < dp->ncall_slabs; i++)
@@ -1040,13 +1041,11 @@ void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_
 
 /* --- per-flow fidelity: fluid traffic priced along its path */
 
-static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
-                       uint32_t resp_body, double rate, int depth);
-
 /* The fluid traffic of one waypoint replica `wp` (fluid_path spreads the
- * rate over them). */
+ * rate over them). The server's own calls are left in fluid_calls_in, for
+ * fluid_calls. */
 static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
-                           uint32_t resp_body, double rate, int depth, int wp)
+                           uint32_t resp_body, double rate, int wp)
 {
 	const mesh_profile *prof = dp->prof;
 	dp_request probe;
@@ -1087,38 +1086,80 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 		if (phase == 0) /* the server application's workers serve it too */
 			app_service_add_fluid(&dp->services[sp->service],
 			                      server_pod - dp->service_first_pod[sp->service], rate);
-		if (phase == 1 || !dp->calls || depth > 16)
-			continue;
-		/* The server's downstream calls, spread evenly over the callees' pods. */
-		int s = sp->service;
-		for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++) {
-			const dp_call *call = &dp->calls[k];
-			int replicas = dp->services[call->service].replicas;
-			for (int r = 0; r < replicas; r++)
-				fluid_path(dp, server_pod, dp->service_first_pod[call->service] + r,
-				           call->request_bytes, dp->response_bytes[call->service],
-				           rate * call->count / replicas, depth + 1);
-		}
+		if (phase == 0 && dp->fluid_calls_in &&
+		    dp->call_first[sp->service + 1] > dp->call_first[sp->service])
+			dp->fluid_calls_in[server_pod] += rate;
 	}
 }
 
 static void fluid_path(dataplane *dp, int client_pod, int server_pod, uint32_t req_body,
-                       uint32_t resp_body, double rate, int depth)
+                       uint32_t resp_body, double rate)
 {
 	for (int wp = 0; wp < dp->wp_replicas; wp++)
 		fluid_path_via(dp, client_pod, server_pod, req_body, resp_body, rate / dp->wp_replicas,
-		               depth, wp);
+		               wp);
 }
 
 void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t request_bytes,
                          uint32_t response_bytes, double rate)
 {
+	if (dp->calls && !dp->fluid_calls_in) {
+		dp->fluid_calls_in = calloc(dp->npods ? dp->npods : 1, sizeof(double));
+		if (!dp->fluid_calls_in)
+			abort(); /* a double per pod */
+	}
 	if (rate > 0)
-		fluid_path(dp, client_pod, server_pod, request_bytes, response_bytes, rate, 0);
+		fluid_path(dp, client_pod, server_pod, request_bytes, response_bytes, rate);
+}
+
+/* The fluid traffic's downstream calls, service by service in the call
+ * graph's order (callers before callees: Kahn's), each pod's calls spread
+ * evenly over the callee's pods. Linear in pods x calls x replicas, where
+ * following each path from each client would multiply the replicas of
+ * every level (and a path of 17 calls had been cut short). The loader
+ * rejects cycles; a service on one (through the API) never comes up and its
+ * calls are not carried. */
+static void fluid_calls(dataplane *dp)
+{
+	if (!dp->fluid_calls_in)
+		return;
+	size_t ns = dp->nservices;
+	int *indeg = calloc(ns ? ns : 1, sizeof(int)), *order = calloc(ns ? ns : 1, sizeof(int));
+	if (!indeg || !order)
+		abort(); /* two ints per service */
+	for (size_t s = 0; s < ns; s++)
+		for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++)
+			indeg[dp->calls[k].service]++;
+	size_t head = 0, tail = 0;
+	for (size_t s = 0; s < ns; s++)
+		if (indeg[s] == 0)
+			order[tail++] = (int)s;
+	while (head < tail) {
+		int s = order[head++];
+		for (int r = 0; r < dp->services[s].replicas; r++) {
+			int pod = dp->service_first_pod[s] + r;
+			double rate = dp->fluid_calls_in[pod];
+			dp->fluid_calls_in[pod] = 0;
+			for (int k = dp->call_first[s]; rate > 0 && k < dp->call_first[s + 1]; k++) {
+				const dp_call *call = &dp->calls[k];
+				int replicas = dp->services[call->service].replicas;
+				for (int c = 0; c < replicas; c++)
+					fluid_path(dp, pod, dp->service_first_pod[call->service] + c,
+					           call->request_bytes, dp->response_bytes[call->service],
+					           rate * call->count / replicas);
+			}
+		}
+		for (int k = dp->call_first[s]; k < dp->call_first[s + 1]; k++)
+			if (--indeg[dp->calls[k].service] == 0)
+				order[tail++] = dp->calls[k].service;
+	}
+	free(indeg);
+	free(order);
 }
 
 void dataplane_apply_fluid(dataplane *dp)
 {
+	fluid_calls(dp);
 	/* The wake-up replay's records: the budget shared by the proxies that
 	 * keep them (fluid traffic, workers, wake-up CPU on their node). */
 	size_t keepers = 0;

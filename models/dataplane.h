@@ -259,6 +259,8 @@ typedef struct dataplane {
 	 * call_first[s + 1]). */
 	dp_call *calls;
 	int *call_first;
+	double *fluid_calls_in; /* per flow, per pod: fluid requests/s whose calls
+	                         * are still to be priced (fluid_calls) */
 	uint32_t *response_bytes; /* per service, body */
 	uint32_t *next_replica;   /* per (calling pod, callee service): round robin */
 	struct dp_request *free_calls; /* call records, allocated in slabs */

@@ -48,6 +48,48 @@ w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
 assert w["sampled_connections"] == w["connections"], w
 PY
 
+# A call chain 20 services deep, two replicas each: per flow carries the
+# fluid traffic's calls level by level (callers before callees), so every
+# service serves what per request serves and the CPU agrees (a path of 17
+# calls was once cut short: s18 and s19 served a tenth).
+python3 - "$TMP/chain.yaml" <<'PY'
+import sys
+svc = "\n".join(
+    f"    - {{name: s{i}, namespace: default, replicas: 2, workers: 64, "
+    f"serviceTime: {{distribution: fixed, mean: 50us}}"
+    + (f", calls: [{{service: s{i + 1}}}]}}" if i < 19 else "}")
+    for i in range(20))
+open(sys.argv[1], "w").write(f"""apiVersion: meshsim/v1alpha1
+kind: Scenario
+metadata: {{name: chain}}
+spec:
+  cluster:
+    nodeTypes: [{{name: n, cpu: 16, memory: 32Gi}}]
+    nodePools: [{{name: w, nodeType: n, count: 2}}]
+  namespaces: [{{name: default}}]
+  services:
+{svc}
+  mesh: {{mode: linkerd}}
+  workloads:
+    - {{name: load, target: s0, qps: 200/s, connections: 20, uniform: true}}
+  duration: 10s
+  warmup: 1s
+""")
+PY
+for f in per-request per-flow; do
+	"$MESHSIM" run "$TMP/chain.yaml" --set spec.fidelity=$f --progress never --output-format json \
+		>"$TMP/chain-$f.json"
+done
+python3 - "$TMP/chain-per-request.json" "$TMP/chain-per-flow.json" <<'PY' || fail "per flow down a deep call chain"
+import json, sys
+a, b = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
+for x, y in zip(a["services"], b["services"]):
+    assert abs(y["served"] - x["served"]) <= 0.01 * x["served"], (x, y)
+for x, y in zip(a["components"], b["components"]):
+    cx, cy = (c["cpu_user_cores"] + c["cpu_kernel_cores"] for c in (x, y))
+    assert abs(cy - cx) / cx < 0.05, (x["name"], cx, cy)
+PY
+
 # With the application loaded (M/M/2 pods at 70 %): per flow's fluid
 # traffic keeps the pods' workers busy and the events wait for it
 # (Allen-Cunneen, paced arrivals). Measured: utilisation 0.699 / 0.698,
