@@ -271,7 +271,10 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 			have_all = 1;
 		}
 		hist_merge(&all, &s->latency);
-		total_rps += w->throughput;
+		/* over the statistics window, for a workload that sends in only
+		 * part of it */
+		double window_s = rr->sim_end_s - (double)scn->spec.warmup / 1e9;
+		total_rps += window_s > 0 ? w->throughput * w->window_s / window_s : 0;
 		total_errors += (double)(w->timeouts + w->failed);
 	}
 	if (have_all) {

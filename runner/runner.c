@@ -484,6 +484,14 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 		                                                                   : sp->duration;
 		cfg.timeout = w->timeout;
 		cfg.warmup_end = sp->warmup;
+		if (w->type != SCN_WL_BULK && cfg.end <= sp->warmup) {
+			char line[256];
+			snprintf(line, sizeof line, "workload %s: sends only during the warm-up (it "
+			         "ends at %.3f s, the warm-up at %.3f s), so none of its requests is "
+			         "counted", w->name, sim_time_to_seconds(cfg.end),
+			         sim_time_to_seconds(sp->warmup));
+			append(warn, warnlen, line);
+		}
 		cfg.uniform = w->uniform;
 		cfg.no_catchup = w->no_catchup;
 		cfg.timer_resolution = w->timer_resolution;
@@ -577,7 +585,6 @@ runner_workload_result *runner_workload_results(const runner *r)
 	if (!out)
 		return NULL;
 	sim_time_t now = sim_now(r->sim);
-	double window_s = sim_time_to_seconds(now - r->warmup_end);
 	for (size_t i = 0; i < r->nworkloads; i++) {
 		const runner_workload *rw = &r->workloads[i];
 		out[i].name = rw->spec->name;
@@ -586,7 +593,14 @@ runner_workload_result *runner_workload_results(const runner *r)
 		out[i].requested_qps = rw->spec->qps;
 		out[i].connections = rw->connections;
 		out[i].sampled_connections = rw->sampled;
-		out[i].window_s = window_s > 0 ? window_s : 0;
+		/* Its own window: the statistics window while it sends (a
+		 * workload with a start or a duration sends for part of it). */
+		const lg_config *cfg = &rw->gen.cfg;
+		bool bulk = rw->spec->type == SCN_WL_BULK; /* its streams run the whole run */
+		sim_time_t from = !bulk && cfg->start > r->warmup_end ? cfg->start : r->warmup_end;
+		sim_time_t to = !bulk && cfg->end < now ? cfg->end : now;
+		double window_s = to > from ? sim_time_to_seconds(to - from) : 0;
+		out[i].window_s = window_s;
 		double scale = (double)rw->connections / rw->sampled;
 		out[i].throughput =
 			window_s > 0 ? scale * (double)rw->gen.stats.replies_in_window / window_s : 0;

@@ -49,6 +49,21 @@ assert lat["count"] == 0 and w["ok"] == 0 and w["failed"] > 0, w
 assert all(lat[k] is None for k in ("min", "max", "mean", "stddev", "percentiles")), lat
 PY
 
+# A workload that sends for part of the run: its throughput and window are
+# those of the time it sends (4 s to 6 s), not the whole statistics window;
+# one that sends only in the warm-up says its requests are not counted.
+expect_exit 0 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --progress never --output-format json \
+	--set spec.duration=10s --set spec.warmup=1s --set 'spec.workloads[0].start=4s' \
+	--set 'spec.workloads[0].duration=2s'
+python3 - "$TMP/out" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["runs"][0]["workloads"][0]
+assert w["window_s"] == 2 and abs(w["throughput"] - w["requested_qps"]) < 0.01 * w["requested_qps"], w
+PY
+expect_exit 0 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --progress never \
+	--set spec.duration=10s --set spec.warmup=3s --set 'spec.workloads[0].duration=2s'
+grep -q "warning: workload fortio: sends only during the warm-up" "$TMP/err" || fail "no warm-up warning"
+
 # fortio-json: the fields and types of Fortio's result file (times in
 # seconds, RequestedQPS a string, cumulative Percent in Data).
 expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never --output-format fortio-json $NOHOPS
