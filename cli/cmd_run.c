@@ -294,6 +294,8 @@ static int store_run(ms_store *st, const scenario *scn, const char *json, const 
 		store_add_scalar(r, "component", k->name, "wakeups", k->wakeups_per_s, "1/s");
 	}
 	store_add_attr(r, "mesh.profile", rr->mesh);
+	/* what it ran at: per flow falls back to per request at saturation */
+	store_add_attr(r, "fidelity", rr->fidelity);
 	for (size_t i = 0; i < rr->nservices; i++) {
 		const runner_service_result *s = &rr->services[i];
 		store_add_scalar(r, "service", s->name, "worker_utilization", s->utilization, NULL);
@@ -467,6 +469,8 @@ int cmd_run(int argc, char **argv)
 			.services = sr,
 			.nservices = run.nservices,
 			.mesh = mesh->name,
+			.fidelity = run.scn->spec.fidelity == SCN_FID_PER_FLOW ? "per-flow"
+			                                                        : "per-request",
 			.components = cr,
 			.ncomponents = ncr,
 		};

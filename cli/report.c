@@ -162,6 +162,7 @@ json_t *report_json_run(const report_run *run)
 	                      run->status, "events", (json_int_t)run->events, "wall_s", run->wall_s,
 	                      "sim_end_s", run->sim_end_s, "workloads", wl, "services", svc);
 	json_object_set_new(o, "mesh", json_string(run->mesh ? run->mesh : ""));
+	json_object_set_new(o, "fidelity", json_string(run->fidelity ? run->fidelity : ""));
 	json_object_set_new(o, "components", comp);
 	if (run->db_uuid)
 		json_object_set_new(o, "run_uuid", json_string(run->db_uuid));

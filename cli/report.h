@@ -32,6 +32,7 @@ typedef struct report_run {
 	const runner_service_result *services;
 	size_t nservices;
 	const char *mesh;         /* mesh profile name */
+	const char *fidelity;     /* the fidelity it ran at: per-request, per-flow */
 	const runner_component_result *components;
 	size_t ncomponents;
 } report_run;

@@ -701,8 +701,10 @@ static int wake_key_cmp(const void *pa, const void *pb)
 }
 
 /* Replays records [from, nwake_recs), which cover span_ns of the run: the
- * number of them that wake a worker, or -1 if out of memory. */
-static double wake_replay(const dp_instance *in, size_t from, double span_ns)
+ * number of them that wake a worker, or -1 if out of memory; and in
+ * *mean_wait_ns the mean wait of a replayed hop for a worker. */
+static double wake_replay(const dp_instance *in, size_t from, double span_ns,
+                          double *mean_wait_ns)
 {
 	size_t n = in->nwake_recs - from;
 	int k = in->nworkers > 0 ? in->nworkers : 1;
@@ -725,7 +727,7 @@ static double wake_replay(const dp_instance *in, size_t from, double span_ns)
 	qsort(keys, n, sizeof(*keys), wake_key_cmp);
 	for (int j = 0; j < k; j++)
 		free_at[j] = -INFINITY;
-	double wakes = 0;
+	double wakes = 0, waited = 0;
 	for (size_t i = 0; i < n; i++) {
 		const dp_wake_rec *r = &recs[keys[i].rec];
 		double at = keys[i].at;
@@ -740,9 +742,11 @@ static double wake_replay(const dp_instance *in, size_t from, double span_ns)
 		double start = free_at[first] > at ? free_at[first] : at;
 		free_at[first] = start + r->hold_ns + (idle ? r->wake_ns : 0);
 		wakes += idle;
+		waited += start - at;
 	}
 	free(keys);
 	free(free_at);
+	*mean_wait_ns = waited / (double)n;
 	return wakes;
 }
 
@@ -796,7 +800,7 @@ static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 		in->wake_next = 2 * n;
 		const dp_wake_rec *oldest = &in->wake_recs[from];
 		double span = (double)(now - oldest->root_sent) - oldest->offset_ns;
-		double wakes = wake_replay(in, from, span);
+		double wait_ns, wakes = wake_replay(in, from, span, &wait_ns);
 		uint64_t waking = 0;
 		for (size_t i = from; i < n; i++)
 			waking += in->wake_recs[i].waking;
@@ -804,6 +808,11 @@ static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 			double q = wakes / (double)waking;
 			in->wake_q = q < 1.0 ? q : 1.0;
 		}
+		/* The wait for a worker too, in place of M/M/k's: the whole
+		 * traffic comes paced and spread as the sampled does, and
+		 * queues far less than Poisson arrivals would. */
+		if (wakes >= 0)
+			in->fluid_wait_ns = wait_ns;
 	}
 }
 
@@ -821,7 +830,7 @@ static double fluid_wake_share(const dp_instance *in, double window_ns)
 		if (span <= 0)
 			span = 1;
 	}
-	double wakes = wake_replay(in, from, span);
+	double wait_ns, wakes = wake_replay(in, from, span, &wait_ns);
 	if (wakes < 0)
 		return in->fluid_idle_prob; /* out of memory: the M/M/k estimate */
 	return wakes / (double)(in->nwake_recs - from);
@@ -1157,6 +1166,40 @@ static void fluid_calls(dataplane *dp)
 	free(order);
 }
 
+bool dataplane_fluid_saturated(const dataplane *dp, char *what, size_t len)
+{
+	const double most = 0.9; /* of the capacity, by the fluid traffic alone */
+	for (size_t i = 0; i < dp->ninst; i++) {
+		const dp_instance *in = &dp->inst[i];
+		if (!in->has_workers || in->fluid_hops_per_s <= 0)
+			continue;
+		double busy = (in->fluid_user_cores + in->fluid_kernel_cores +
+		               in->fluid_wake_per_idle * in->fluid_idle_prob) * in->stretch;
+		if (busy >= most * in->nworkers) {
+			snprintf(what, len, "%s on node %d (%.2f of its %d workers busy)",
+			         dp->prof->components[in->component].name, in->node, busy,
+			         in->nworkers);
+			return true;
+		}
+	}
+	for (size_t n = 0; n < dp->nnodes; n++)
+		if (dp->nodes[n].fluid_cores >= most * dp->nodes[n].cores) {
+			snprintf(what, len, "node %zu (%.2f of its %g cores busy)", n,
+			         dp->nodes[n].fluid_cores, dp->nodes[n].cores);
+			return true;
+		}
+	for (size_t s = 0; s < dp->nservices; s++) {
+		const app_service *svc = &dp->services[s];
+		for (int p = 0; p < svc->replicas; p++)
+			if (svc->pods[p].fluid_busy >= most * svc->workers) {
+				snprintf(what, len, "service %s's pod %d (%.2f of its %d workers busy)",
+				         svc->name, p, svc->pods[p].fluid_busy, svc->workers);
+				return true;
+			}
+	}
+	return false;
+}
+
 void dataplane_apply_fluid(dataplane *dp)
 {
 	fluid_calls(dp);
@@ -1165,8 +1208,7 @@ void dataplane_apply_fluid(dataplane *dp)
 	size_t keepers = 0;
 	for (size_t i = 0; i < dp->ninst; i++) {
 		const dp_instance *in = &dp->inst[i];
-		keepers += in->has_workers && in->fluid_hops_per_s > 0 &&
-		           dp->nodes[in->node].wakeup_ns > 0;
+		keepers += in->has_workers && in->fluid_hops_per_s > 0;
 	}
 	size_t share = keepers ? DP_WAKE_RECS_BUDGET / keepers : DP_WAKE_RECS_MAX;
 	if (share > DP_WAKE_RECS_MAX)
@@ -1189,7 +1231,8 @@ void dataplane_apply_fluid(dataplane *dp)
 		int k = in->nworkers;
 		double wait_prob = 0, idle_prob = 1, a = work;
 		for (int it = 0; it < 60; it++) {
-			a = work + wake_per_idle * idle_prob;
+			/* (a CPU quota below one core holds each worker longer) */
+			a = (work + wake_per_idle * idle_prob) * in->stretch;
 			if (a >= k * 0.98)
 				a = k * 0.98;
 			double p0;
@@ -1238,7 +1281,7 @@ static void finish_hop(sim_t *sim, dp_request *req)
 	bool kept = overlap_detach(req, has_worker);
 	if (has_worker) {
 		dp_instance *in = &dp->inst[req->cur_inst];
-		if (in->fluid_hops_per_s > 0 && in->wake_cpu_ns > 0)
+		if (in->fluid_hops_per_s > 0)
 			wake_record(dp, in, req);
 		if (!kept)
 			pool_release(&in->workers);

@@ -133,7 +133,8 @@ typedef struct dp_instance {
 	 * (unbounded without workers: a kernel datapath component). */
 	double stream_capacity;
 	double fluid_hops_per_s;
-	double fluid_wait_ns;
+	double fluid_wait_ns;   /* a sampled hop's mean wait for a worker: M/M/k's,
+	                         * then the replay's (wake_record) */
 	double fluid_idle_prob; /* chance that all workers are idle (M/M/k P0) */
 	/* Per-flow wake-ups (see dataplane_fluid_wake_cores and the comment
 	 * before wake_replay in dataplane.c): the wake-up CPU if every fluid
@@ -366,6 +367,14 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
  * delays those requests by the mean wait for a worker that the fluid
  * traffic causes (Erlang C over its workers). Call once, before running. */
 void dataplane_apply_fluid(dataplane *dp);
+
+/* Per flow, after dataplane_apply_fluid: whether the fluid traffic alone
+ * keeps 90 % or more of a proxy instance's workers (a CPU quota holding
+ * each longer), a node's cores or an application pod's workers busy. Its
+ * mean waits then run away, and it would be charged more CPU than the
+ * workers or quota allow: only per request is valid. Names the first such
+ * in `what`. */
+bool dataplane_fluid_saturated(const dataplane *dp, char *what, size_t len);
 
 /* Per-flow: the wake-up CPU of an instance's fluid hops, in cores (kernel
  * time): the share of hops that find every worker idle times the fluid

@@ -544,6 +544,30 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	}
 	if (sp->fidelity == SCN_FID_PER_FLOW || bulk.n > 0)
 		dataplane_apply_fluid(&r->dp);
+	char busy[200];
+	if (sp->fidelity == SCN_FID_PER_FLOW && dataplane_fluid_saturated(&r->dp, busy, sizeof busy)) {
+		/* Per flow is not valid at saturation: the whole run is built
+		 * again per request, from a copy of the scenario that says so
+		 * (its pointers are the scenario's, which outlives the run). */
+		scenario *copy = malloc(sizeof(*copy));
+		if (!copy)
+			goto oom;
+		*copy = *scn;
+		copy->spec.fidelity = SCN_FID_PER_REQUEST;
+		runner_free(r);
+		rc = runner_build(r, copy, costs, mesh, seed, replication, err, errlen, warn, warnlen);
+		if (rc != 0) {
+			free(copy);
+			goto out;
+		}
+		r->per_request_copy = copy; /* runner_free frees it */
+		r->fell_back = true;
+		char line[400];
+		snprintf(line, sizeof line, "spec.fidelity: per flow is not valid here: the fluid "
+		         "traffic alone would saturate %s; the run is per request", busy);
+		append(warn, warnlen, line);
+		goto out;
+	}
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);
 	rc = 0;
 	goto out;
@@ -688,6 +712,7 @@ runner_component_result *runner_component_results(const runner *r, size_t *n)
 
 void runner_free(runner *r)
 {
+	scenario *copy = r->per_request_copy;
 	for (size_t i = 0; i < r->nworkloads; i++)
 		loadgen_free(&r->workloads[i].gen);
 	if (r->built_dp)
@@ -698,4 +723,5 @@ void runner_free(runner *r)
 	free(r->services);
 	sim_destroy(r->sim);
 	memset(r, 0, sizeof(*r));
+	free(copy);
 }

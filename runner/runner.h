@@ -69,6 +69,10 @@ typedef struct runner {
 	sim_time_t warmup_end;
 	sim_time_t end;
 	int finished;
+	/* Per flow that saturates (dataplane_fluid_saturated) runs per request,
+	 * from this shallow copy of the scenario. */
+	scenario *per_request_copy;
+	bool fell_back;
 } runner;
 
 /* Results of one workload over the statistics window. */
