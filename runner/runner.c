@@ -69,6 +69,17 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 	const scn_spec *sp = &scn->spec;
 	if (sp->n_churn)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
+	for (size_t i = 0; i < sp->n_services; i++) {
+		const scn_resources *res = &sp->services[i].resources;
+		if (res->requests.cpu > 0 || res->limits.cpu > 0 || res->requests.memory > 0 ||
+		    res->limits.memory > 0) {
+			char line[256];
+			snprintf(line, sizeof line, "spec.services[%zu].resources: an application's "
+			         "requests and limits are not modelled yet (its workers are its "
+			         "capacity); ignored", i);
+			append(warn, warnlen, line);
+		}
+	}
 }
 
 /* Whether any traffic of the scenario goes between two nodes of the

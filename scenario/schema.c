@@ -282,6 +282,18 @@ static void check_spec(check_ctx *c, const void *obj)
 	check_call_cycles(c, s);
 	for (size_t i = 0; i < s->n_workloads; i++) {
 		const scn_workload *w = &s->workloads[i];
+		snprintf(rel, sizeof rel, "workloads[%zu].protocol", i);
+		if (w->type == SCN_WL_BULK || !check_present(c, rel))
+			continue;
+		for (size_t k = 0; k < s->n_services; k++)
+			if (s->services[k].name && w->target && !strcmp(s->services[k].name, w->target) &&
+			    s->services[k].protocol != w->protocol)
+				check_error(c, rel, "is %s but service %s speaks %s: a client speaks its "
+					    "target's protocol", protocol_values[w->protocol],
+					    w->target, protocol_values[s->services[k].protocol]);
+	}
+	for (size_t i = 0; i < s->n_workloads; i++) {
+		const scn_workload *w = &s->workloads[i];
 		if (w->start >= s->duration) {
 			snprintf(rel, sizeof rel, "workloads[%zu].start", i);
 			check_error(c, rel, "must be before the end of the run (duration)");
@@ -539,7 +551,9 @@ static const schema_field workload_fields[] = {
 	 FLD(scn_workload, namespace_), .doc = "in-mesh: namespace of the client pod; empty = "
 	 "the target's namespace."},
 	{.name = "protocol", .type = ST_ENUM, .def = "http1", .enum_values = protocol_values,
-	 FLD(scn_workload, protocol), .doc = "Client protocol: http1, http2 or grpc."},
+	 FLD(scn_workload, protocol), .doc = "Client protocol: http1, http2 or grpc; a client speaks its "
+	 "target's protocol (the service's decides what the proxies parse), so when given it "
+	 "must be that."},
 	{.name = "qps", .type = ST_RATE, .def = "0", .min = "0", .max = "10000000",
 	 FLD(scn_workload, qps), .doc = "Total requests per second over all connections "
 	 "(Fortio -qps); 0 = as fast as possible."},

@@ -64,6 +64,13 @@ expect_exit 0 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --progress never \
 	--set spec.duration=10s --set spec.warmup=3s --set 'spec.workloads[0].duration=2s'
 grep -q "warning: workload fortio: sends only during the warm-up" "$TMP/err" || fail "no warm-up warning"
 
+# An application's CPU requests and limits are not modelled: said, not
+# silently dropped.
+expect_exit 0 "$MESHSIM" run tests/e2e/scenarios/mm1.yaml --progress never --set spec.duration=1s \
+	--set 'spec.services[0].resources={limits: {cpu: 100m}}'
+grep -q "warning: spec.services\[0\].resources: an application's requests and limits are not modelled" \
+	"$TMP/err" || fail "no warning for a service's resources"
+
 # fortio-json: the fields and types of Fortio's result file (times in
 # seconds, RequestedQPS a string, cumulative Percent in Data).
 expect_exit 0 "$MESHSIM" run configs/scenarios/default.yaml --progress never --output-format fortio-json $NOHOPS

@@ -409,6 +409,9 @@ static void test_inline(void **state)
 		 "    - {name: a, namespace: default, calls: [{service: a}]}\n", 11, 55,
 		 "spec.services[0].calls[0].service", "closes a cycle in the call graph (a -> a)"},
 		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default}]\n"
+		 "  workloads: [{name: w, target: e, protocol: grpc}]\n", 11, 46,
+		 "spec.workloads[0].protocol", "is grpc but service e speaks http1"},
+		{HEAD "spec:\n" CLUSTER "  duration: 1s\n  services: [{name: e, namespace: default}]\n"
 		 "  workloads: [{name: w, type: closed-loop, target: e, connections: 16, "
 		 "concurrency: 64}]\n", 11, 85, "spec.workloads[0].concurrency",
 		 "is 64 but connections is 16"},
