@@ -181,6 +181,16 @@ static double unix_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Whether any workload ran per flow (others, and a saturated run, run per
+ * request whatever the scenario asked). */
+static bool ran_per_flow(const runner_workload_result *wr, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (wr[i].sampled_connections < wr[i].connections)
+			return true;
+	return false;
+}
+
 /* The --set overrides as the run's parameters (run_param: what `query
  * compare` tells points apart by): each one that no later override
  * replaces (the same path, or an object or list holding it); not the seed,
@@ -469,8 +479,7 @@ int cmd_run(int argc, char **argv)
 			.services = sr,
 			.nservices = run.nservices,
 			.mesh = mesh->name,
-			.fidelity = run.scn->spec.fidelity == SCN_FID_PER_FLOW ? "per-flow"
-			                                                        : "per-request",
+			.fidelity = ran_per_flow(wr, run.nworkloads) ? "per-flow" : "per-request",
 			.components = cr,
 			.ncomponents = ncr,
 		};

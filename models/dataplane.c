@@ -687,6 +687,9 @@ void dataplane_hop_cost(const dataplane *dp, int node, size_t h, unsigned ctx,
  * hop holds its worker longer, which spaces its request's later hops, so
  * the draws and the replay converge together as the run goes on. */
 
+/* Replayed hops needed before the replay's wait replaces M/M/k's. */
+#define DP_WAIT_REPLAY_MIN 64
+
 typedef struct wake_key {
 	double at;
 	size_t rec;
@@ -700,17 +703,18 @@ static int wake_key_cmp(const void *pa, const void *pb)
 	return a->rec < b->rec ? -1 : a->rec > b->rec; /* ties in recording order */
 }
 
-/* Replays records [from, nwake_recs), which cover span_ns of the run: the
- * number of them that wake a worker, or -1 if out of memory; and in
+/* Replays records [from, nwake_recs), which cover span_ns of the run, at
+ * the whole traffic's density (or, with `own`, as the sampled hops came):
+ * the number of them that wake a worker, or -1 if out of memory; and in
  * *mean_wait_ns the mean wait of a replayed hop for a worker. */
-static double wake_replay(const dp_instance *in, size_t from, double span_ns,
+static double wake_replay(const dp_instance *in, size_t from, double span_ns, bool own,
                           double *mean_wait_ns)
 {
 	size_t n = in->nwake_recs - from;
 	int k = in->nworkers > 0 ? in->nworkers : 1;
 	/* The factor: all the instance's hops in the span (fluid and events)
 	 * over the recorded ones. */
-	double factor = 1.0 + in->fluid_hops_per_s * span_ns / 1e9 / (double)n;
+	double factor = own ? 1.0 : 1.0 + in->fluid_hops_per_s * span_ns / 1e9 / (double)n;
 	wake_key *keys = malloc(n * sizeof(*keys));
 	double *free_at = malloc((size_t)k * sizeof(*free_at));
 	if (!keys || !free_at) {
@@ -800,7 +804,7 @@ static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 		in->wake_next = 2 * n;
 		const dp_wake_rec *oldest = &in->wake_recs[from];
 		double span = (double)(now - oldest->root_sent) - oldest->offset_ns;
-		double wait_ns, wakes = wake_replay(in, from, span, &wait_ns);
+		double wait_ns, wakes = wake_replay(in, from, span, false, &wait_ns);
 		uint64_t waking = 0;
 		for (size_t i = from; i < n; i++)
 			waking += in->wake_recs[i].waking;
@@ -808,11 +812,16 @@ static void wake_record(dataplane *dp, dp_instance *in, const dp_request *req)
 			double q = wakes / (double)waking;
 			in->wake_q = q < 1.0 ? q : 1.0;
 		}
-		/* The wait for a worker too, in place of M/M/k's: the whole
-		 * traffic comes paced and spread as the sampled does, and
-		 * queues far less than Poisson arrivals would. */
-		if (wakes >= 0)
-			in->fluid_wait_ns = wait_ns;
+		/* The wait for a worker too, in place of M/M/k's, once the
+		 * replay has enough hops to stand for the traffic (a few, from
+		 * the warm-up's handshakes, would not): the whole traffic comes
+		 * paced and spread as the sampled does, and queues far less
+		 * than Poisson arrivals would. Less the wait of the sampled
+		 * hops among themselves, which the events queue for anyway. */
+		double own_ns;
+		if (wakes >= 0 && n - from >= DP_WAIT_REPLAY_MIN &&
+		    wake_replay(in, from, span, true, &own_ns) >= 0)
+			in->fluid_wait_ns = wait_ns > own_ns ? wait_ns - own_ns : 0;
 	}
 }
 
@@ -830,7 +839,7 @@ static double fluid_wake_share(const dp_instance *in, double window_ns)
 		if (span <= 0)
 			span = 1;
 	}
-	double wait_ns, wakes = wake_replay(in, from, span, &wait_ns);
+	double wait_ns, wakes = wake_replay(in, from, span, false, &wait_ns);
 	if (wakes < 0)
 		return in->fluid_idle_prob; /* out of memory: the M/M/k estimate */
 	return wakes / (double)(in->nwake_recs - from);
@@ -1039,6 +1048,7 @@ void dataplane_add_stream(dataplane *dp, const dp_stream_cost *sc, double bytes_
 		double user_cores = bytes_per_s * st->user_ns / 1e9;
 		double kernel_cores = bytes_per_s * st->kernel_ns / 1e9;
 		dp->nodes[st->node].fluid_cores += user_cores + kernel_cores;
+		dp->nodes[st->node].stream_cores += user_cores + kernel_cores;
 		if (st->inst >= 0) {
 			dp->inst[st->inst].stream_user_cores += user_cores;
 			dp->inst[st->inst].stream_kernel_cores += kernel_cores;
@@ -1166,15 +1176,15 @@ static void fluid_calls(dataplane *dp)
 	free(order);
 }
 
-bool dataplane_fluid_saturated(const dataplane *dp, char *what, size_t len)
+bool dataplane_fluid_saturated(const dataplane *dp, double scale, char *what, size_t len)
 {
-	const double most = 0.9; /* of the capacity, by the fluid traffic alone */
+	const double most = 0.9; /* of the capacity */
 	for (size_t i = 0; i < dp->ninst; i++) {
 		const dp_instance *in = &dp->inst[i];
 		if (!in->has_workers || in->fluid_hops_per_s <= 0)
 			continue;
 		double busy = (in->fluid_user_cores + in->fluid_kernel_cores +
-		               in->fluid_wake_per_idle * in->fluid_idle_prob) * in->stretch;
+		               in->fluid_wake_per_idle * in->fluid_idle_prob) * in->stretch * scale;
 		if (busy >= most * in->nworkers) {
 			snprintf(what, len, "%s on node %d (%.2f of its %d workers busy)",
 			         dp->prof->components[in->component].name, in->node, busy,
@@ -1182,18 +1192,23 @@ bool dataplane_fluid_saturated(const dataplane *dp, char *what, size_t len)
 			return true;
 		}
 	}
-	for (size_t n = 0; n < dp->nnodes; n++)
-		if (dp->nodes[n].fluid_cores >= most * dp->nodes[n].cores) {
-			snprintf(what, len, "node %zu (%.2f of its %g cores busy)", n,
-			         dp->nodes[n].fluid_cores, dp->nodes[n].cores);
+	for (size_t n = 0; n < dp->nnodes; n++) {
+		/* A node with bulk streams is not judged: they are fluid at
+		 * either fidelity, and took the cores the requests left them
+		 * (bulk_share). */
+		const dp_node *node = &dp->nodes[n];
+		double busy = node->fluid_cores * scale;
+		if (node->stream_cores <= 0 && busy >= most * node->cores) {
+			snprintf(what, len, "node %zu (%.2f of its %g cores busy)", n, busy, node->cores);
 			return true;
 		}
+	}
 	for (size_t s = 0; s < dp->nservices; s++) {
 		const app_service *svc = &dp->services[s];
 		for (int p = 0; p < svc->replicas; p++)
-			if (svc->pods[p].fluid_busy >= most * svc->workers) {
+			if (svc->pods[p].fluid_busy * scale >= most * svc->workers) {
 				snprintf(what, len, "service %s's pod %d (%.2f of its %d workers busy)",
-				         svc->name, p, svc->pods[p].fluid_busy, svc->workers);
+				         svc->name, p, svc->pods[p].fluid_busy * scale, svc->workers);
 				return true;
 			}
 	}
@@ -1204,7 +1219,7 @@ void dataplane_apply_fluid(dataplane *dp)
 {
 	fluid_calls(dp);
 	/* The wake-up replay's records: the budget shared by the proxies that
-	 * keep them (fluid traffic, workers, wake-up CPU on their node). */
+	 * keep them (fluid traffic and workers). */
 	size_t keepers = 0;
 	for (size_t i = 0; i < dp->ninst; i++) {
 		const dp_instance *in = &dp->inst[i];
@@ -1353,10 +1368,10 @@ static void on_worker(sim_t *sim, pool_waiter *w)
 	if (in->fluid_hops_per_s > 0) {
 		/* Per-flow: the fluid traffic holds the workers too; the mean
 		 * wait it causes, and a hop that finds no sampled traffic at the
-		 * workers wakes one with the chance wake_q (the replay's where
-		 * the node has wake-up CPU, see wake_replay; M/M/k's P0
-		 * otherwise): its whole latency and CPU, as per request (a mean
-		 * instead would thin the latency's tail). */
+		 * workers wakes one with the chance wake_q (both the replay's,
+		 * see wake_replay; M/M/k's before it): its whole latency and
+		 * CPU, as per request (a mean instead would thin the latency's
+		 * tail). */
 		wake = req->waking && gsl_rng_uniform(in->wake_rng) < in->wake_q ? 1 : 0;
 		delay = in->fluid_wait_ns + wake * c->wakeup_delay.value;
 		in->sampled_wake_sum += wake; /* restarts with the statistics */

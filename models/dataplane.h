@@ -92,6 +92,7 @@ typedef struct dp_node {
 	double kernel_kernel_ns;
 	double fluid_kernel_cores; /* per-flow: node-kernel demand of fluid traffic */
 	double fluid_cores;        /* per-flow: all fluid demand on this node */
+	double stream_cores;       /* of which bulk streams' (whatever the fidelity) */
 } dp_node;
 
 /* Per flow: one hop that ran as an event at a proxy instance that also
@@ -368,13 +369,15 @@ void dataplane_add_fluid(dataplane *dp, int client_pod, int server_pod, uint32_t
  * traffic causes (Erlang C over its workers). Call once, before running. */
 void dataplane_apply_fluid(dataplane *dp);
 
-/* Per flow, after dataplane_apply_fluid: whether the fluid traffic alone
- * keeps 90 % or more of a proxy instance's workers (a CPU quota holding
- * each longer), a node's cores or an application pod's workers busy. Its
- * mean waits then run away, and it would be charged more CPU than the
- * workers or quota allow: only per request is valid. Names the first such
- * in `what`. */
-bool dataplane_fluid_saturated(const dataplane *dp, char *what, size_t len);
+/* Per flow, after dataplane_apply_fluid: whether the requests' traffic,
+ * its fluid part times `scale` (all connections over the fluid ones, for
+ * the sampled share), keeps 90 % or more of a proxy instance's workers (a
+ * CPU quota holding each longer), of a node's cores (one without bulk
+ * streams, which share what the requests leave), or of an application
+ * pod's workers busy. Its waits then run away,
+ * and it would be charged more CPU than the workers or quota allow: only
+ * per request is valid. Names the first such in `what`. */
+bool dataplane_fluid_saturated(const dataplane *dp, double scale, char *what, size_t len);
 
 /* Per-flow: the wake-up CPU of an instance's fluid hops, in cores (kernel
  * time): the share of hops that find every worker idle times the fluid

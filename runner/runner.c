@@ -62,6 +62,24 @@ static void append(char *buf, size_t len, const char *line)
 	snprintf(buf + used, len - used, "%s\n", line);
 }
 
+/* As append, but before the lines already there (which may be cut). */
+static void prepend(char *buf, size_t len, const char *line)
+{
+	if (!buf || len == 0)
+		return;
+	size_t add = strlen(line) + 1, used = strlen(buf);
+	if (add >= len) {
+		snprintf(buf, len, "%s", line);
+		return;
+	}
+	if (used + add >= len)
+		used = len - add - 1;
+	memmove(buf + add, buf, used);
+	buf[add + used] = '\0';
+	memcpy(buf, line, add - 1);
+	buf[add - 1] = '\n';
+}
+
 /* Parts of a scenario that this version accepts but does not model yet:
  * said out loud, so no one reads a result as covering them. */
 static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
@@ -69,16 +87,21 @@ static void note_unmodelled(const scenario *scn, char *warn, size_t warnlen)
 	const scn_spec *sp = &scn->spec;
 	if (sp->n_churn)
 		append(warn, warnlen, "spec.churn: churn is not modelled yet; ignored");
+	size_t with = 0, first = 0;
 	for (size_t i = 0; i < sp->n_services; i++) {
 		const scn_resources *res = &sp->services[i].resources;
 		if (res->requests.cpu > 0 || res->limits.cpu > 0 || res->requests.memory > 0 ||
 		    res->limits.memory > 0) {
-			char line[256];
-			snprintf(line, sizeof line, "spec.services[%zu].resources: an application's "
-			         "requests and limits are not modelled yet (its workers are its "
-			         "capacity); ignored", i);
-			append(warn, warnlen, line);
+			if (with++ == 0)
+				first = i;
 		}
+	}
+	if (with > 0) {
+		char line[256];
+		snprintf(line, sizeof line, "spec.services[%zu].resources%s: an application's "
+		         "requests and limits are not modelled yet (its workers are its capacity); "
+		         "ignored", first, with > 1 ? " (and other services')" : "");
+		append(warn, warnlen, line);
 	}
 }
 
@@ -555,8 +578,18 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 	}
 	if (sp->fidelity == SCN_FID_PER_FLOW || bulk.n > 0)
 		dataplane_apply_fluid(&r->dp);
+	/* The sampled connections' share of the load, for the check: the
+	 * largest of the workloads' */
+	double scale = 1.0;
+	for (size_t i = 0; i < r->nworkloads; i++) {
+		const runner_workload *rw = &r->workloads[i];
+		if (rw->sampled < rw->connections &&
+		    (double)rw->connections / (rw->connections - rw->sampled) > scale)
+			scale = (double)rw->connections / (rw->connections - rw->sampled);
+	}
 	char busy[200];
-	if (sp->fidelity == SCN_FID_PER_FLOW && dataplane_fluid_saturated(&r->dp, busy, sizeof busy)) {
+	if (sp->fidelity == SCN_FID_PER_FLOW &&
+	    dataplane_fluid_saturated(&r->dp, scale, busy, sizeof busy)) {
 		/* Per flow is not valid at saturation: the whole run is built
 		 * again per request, from a copy of the scenario that says so
 		 * (its pointers are the scenario's, which outlives the run). */
@@ -572,11 +605,10 @@ int runner_build(runner *r, const scenario *scn, const cost_profile *costs,
 			goto out;
 		}
 		r->per_request_copy = copy; /* runner_free frees it */
-		r->fell_back = true;
 		char line[400];
-		snprintf(line, sizeof line, "spec.fidelity: per flow is not valid here: the fluid "
-		         "traffic alone would saturate %s; the run is per request", busy);
-		append(warn, warnlen, line);
+		snprintf(line, sizeof line, "spec.fidelity: per flow is not valid here: the "
+		         "requests would saturate %s; the run is per request", busy);
+		prepend(warn, warnlen, line); /* first: the others may fill the buffer */
 		goto out;
 	}
 	sim_schedule_at(r->sim, sp->warmup, SIM_CLASS_EARLY, on_warmup_end, r, 0);

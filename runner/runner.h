@@ -72,7 +72,6 @@ typedef struct runner {
 	/* Per flow that saturates (dataplane_fluid_saturated) runs per request,
 	 * from this shallow copy of the scenario. */
 	scenario *per_request_copy;
-	bool fell_back;
 } runner;
 
 /* Results of one workload over the statistics window. */

@@ -49,16 +49,20 @@ assert w["sampled_connections"] == w["connections"], w
 PY
 
 # A call chain 20 services deep, two replicas each: per flow carries the
-# fluid traffic's calls level by level (callers before callees), so every
-# service serves what per request serves and the CPU agrees (a path of 17
-# calls was once cut short: s18 and s19 served a tenth).
+# fluid traffic's calls level by level (callers before callees, whatever
+# order the services are listed in), so every service serves what per
+# request serves and the CPU agrees (a path of 17 calls was once cut
+# short: s18 and s19 served a tenth).
 python3 - "$TMP/chain.yaml" <<'PY'
 import sys
+# listed callees first, and s19 also called straight from s0 (a shared
+# callee, two levels apart)
 svc = "\n".join(
     f"    - {{name: s{i}, namespace: default, replicas: 2, workers: 64, "
     f"serviceTime: {{distribution: fixed, mean: 50us}}"
-    + (f", calls: [{{service: s{i + 1}}}]}}" if i < 19 else "}")
-    for i in range(20))
+    + (", calls: [{service: s1}, {service: s19}]}" if i == 0 else
+       f", calls: [{{service: s{i + 1}}}]}}" if i < 19 else "}")
+    for i in reversed(range(20)))
 open(sys.argv[1], "w").write(f"""apiVersion: meshsim/v1alpha1
 kind: Scenario
 metadata: {{name: chain}}
@@ -102,7 +106,18 @@ for q in 1000 5000; do
 			--progress never --output-format json >"$TMP/q-$f-$q.json" 2>"$TMP/q-$f-$q.err"
 	done
 done
-grep -q "warning: spec.fidelity: per flow is not valid here: the fluid traffic alone would saturate sidecar" \
+# With 4 connections one in four is sampled: the check counts it (the
+# fluid three alone would keep the worker only 83 % busy at 2800 rps).
+"$MESHSIM" run "$Q" --set spec.fidelity=per-flow --set 'spec.workloads[0].qps=2800/s' \
+	--set 'spec.workloads[0].connections=4' --progress never --output-format json \
+	>"$TMP/q4.json" 2>"$TMP/q4.err"
+grep -q "per flow is not valid here" "$TMP/q4.err" || fail "no fallback with a large sampled share"
+python3 - "$TMP/q4.json" <<'PY' || fail "the fidelity that ran"
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["fidelity"] == "per-request" and r["workloads"][0]["sampled_connections"] == 4, r["fidelity"]
+PY
+grep -q "warning: spec.fidelity: per flow is not valid here: the requests would saturate sidecar" \
 	"$TMP/q-per-flow-5000.err" || fail "no warning for per flow at saturation"
 python3 - "$TMP" <<'PY' || fail "per flow under a CPU quota"
 import json, sys
