@@ -160,10 +160,10 @@ PY
 # intended send times are shrunk, each request's lateness (wrk2's 1 ms
 # timer, timerResolution in c3-faces.yaml) is kept. A sampled hop wakes a
 # worker at random with the replay's chance, and waits for a worker the
-# replay's mean wait. Measured (per flow against per request, dashboard
-# cores): ztunnel +0.0, +0.4, -0.8, -4.0 % at 60, 240, 600 and 1200 rps
-# (-5.3 % at 1200 when the lateness was shrunk too); waypoint within
-# 0.3 %; p99 +0.0, -1.8, +1.2, -0.3 %. Per request
+# replay's mean wait (less the sampled hops' own). Measured (per flow
+# against per request, dashboard cores): ztunnel +0.0, +0.2, -0.4, -4.2 %
+# at 60, 240, 600 and 1200 rps (-5.3 % at 1200 when the lateness was
+# shrunk too); waypoint within 0.5 %; p99 +0.1, -2.2, +1.2, -0.7 %. Per request
 # there is near a lockstep (fixed service times, connections spread
 # evenly), but the timer keeps it steady: a service time 2 us longer or
 # shorter moves its ztunnel CPU at 1200 rps by under 0.1 %.
