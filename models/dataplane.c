@@ -922,6 +922,29 @@ static int hop_place(const dataplane *dp, const dp_request *req, const mp_hop *h
 	return *inst < 0 ? -1 : dp->inst[*inst].node;
 }
 
+/* The next hop, from *cursor on, that the request's phase runs: in its
+ * direction, its conditions (req->ctx) holding, with a place to run. Its
+ * index (the cursor moves past it), with its node and *inst; -1 when the
+ * phase has no more. Inline: once per hop of every request (C4's sidecar
+ * for 30 s under callgrind: 2.187e9 instructions as a call, 2.168e9
+ * inlined, 2.171e9 before the three loops shared it). */
+static inline int next_phase_hop(const dataplane *dp, const dp_request *req, size_t *cursor,
+                                 int *node, int *inst)
+{
+	const mesh_profile *prof = dp->prof;
+	mp_direction dir = req->phase == 0 ? MP_REQUEST : MP_RESPONSE;
+	while (*cursor < prof->nhops) {
+		size_t h = (*cursor)++;
+		const mp_hop *hop = &prof->hops[h];
+		if (hop->direction != dir || !holds(hop->when, req->ctx))
+			continue;
+		*node = hop_place(dp, req, hop, inst);
+		if (*node >= 0)
+			return (int)h;
+	}
+	return -1;
+}
+
 /* --- bulk streams */
 
 static dp_stream_stage *stream_stage(dp_stream_cost *sc, int node, int inst, bool parallel)
@@ -1078,20 +1101,17 @@ static void fluid_path_via(dataplane *dp, int client_pod, int server_pod, uint32
 	unsigned ctx = request_bits(dp, client_pod);
 	ctx |= cp->node == sp->node ? MP_WHEN_SAME_NODE : MP_WHEN_CROSS_NODE;
 	ctx |= dp->service_http2[sp->service] ? MP_WHEN_HTTP2 : MP_WHEN_HTTP1;
+	probe.ctx = ctx;
 	uint32_t req_total = req_body + DP_REQUEST_HEAD_BYTES;
 	uint32_t resp_total = resp_body + DP_RESPONSE_HEAD_BYTES;
 	for (int phase = 0; phase < 2; phase++) {
-		mp_direction dir = phase == 0 ? MP_REQUEST : MP_RESPONSE;
-		for (size_t h = 0; h < prof->nhops; h++) {
-			const mp_hop *hop = &prof->hops[h];
-			if (hop->direction != dir || !holds(hop->when, ctx))
-				continue;
-			int inst, node = hop_place(dp, &probe, hop, &inst);
-			if (node < 0)
-				continue;
+		probe.phase = phase;
+		size_t cursor = 0;
+		int h, node, inst;
+		while ((h = next_phase_hop(dp, &probe, &cursor, &node, &inst)) >= 0) {
 			double u, k;
 			dp_traffic tr = message_traffic(dp, req_total, resp_total, phase);
-			price_hop(dp, node, hop, ctx, &tr, &u, &k);
+			price_hop(dp, node, &prof->hops[h], ctx, &tr, &u, &k);
 			double user_cores = rate * u / 1e9, kernel_cores = rate * k / 1e9;
 			dp->nodes[node].fluid_cores += user_cores + kernel_cores;
 			if (inst >= 0) {
@@ -1485,21 +1505,15 @@ static void plan_pipeline(dataplane *dp, dp_request *req)
 	req->pipe_packets = ceil((double)bytes / dp->mss);
 	pipe_stage stage[DP_STREAM_MAX_STAGES];
 	int nstages = 0;
-	const mesh_profile *prof = dp->prof;
-	mp_direction dir = req->phase == 0 ? MP_REQUEST : MP_RESPONSE;
 	int at = req->phase == 0 ? dp->pods[req->client_pod].node : dp->pods[req->server_pod].node;
 	bool crosses = false;
-	for (size_t h = 0; h < prof->nhops; h++) {
-		const mp_hop *hop = &prof->hops[h];
-		if (hop->direction != dir || !holds(hop->when, req->ctx))
-			continue;
-		int inst, node = hop_place(dp, req, hop, &inst);
-		if (node < 0)
-			continue;
+	size_t cursor = 0;
+	int h, node, inst;
+	while ((h = next_phase_hop(dp, req, &cursor, &node, &inst)) >= 0) {
 		crosses |= node != at;
 		at = node;
 		double fixed[2], serial[2], parallel[2];
-		hop_split(dp, req, node, hop, fixed, serial, parallel);
+		hop_split(dp, req, node, &dp->prof->hops[h], fixed, serial, parallel);
 		int s = 0;
 		while (s < nstages && !(stage[s].node == node && stage[s].inst == inst))
 			s++;
@@ -1715,15 +1729,9 @@ static void step(sim_t *sim, dp_request *req)
 {
 	dataplane *dp = req->dp;
 	const mesh_profile *prof = dp->prof;
-	mp_direction dir = req->phase == 0 ? MP_REQUEST : MP_RESPONSE;
-	while (req->hop < prof->nhops) {
-		size_t h = req->hop++;
+	int h, node, inst;
+	if ((h = next_phase_hop(dp, req, &req->hop, &node, &inst)) >= 0) {
 		const mp_hop *hop = &prof->hops[h];
-		if (hop->direction != dir || !holds(hop->when, req->ctx))
-			continue;
-		int inst, node = hop_place(dp, req, hop, &inst);
-		if (node < 0)
-			continue;
 		if (inst >= 0 && req->upstream < 0 && req->phase == 0 && hop->side != MP_SIDE_SERVER &&
 		    prof->components[hop->component].pools_upstream)
 			take_upstream(dp, req, inst);

@@ -217,22 +217,21 @@ def c1_proxy_rows():
 
 
 # (id, description, published, unit, tag, use, scenario, reader, note)
-FIGURES = c1_proxy_rows() + c1_chart_rows() + [
-    # Istio 1.24's latency adds as quoted by third parties [weak], under the
-    # 1.24 page's conditions (4 connections), on the chart's fitted baseline.
-    ("C1", "Istio 1.24 two sidecars add to p90 (quoted, 4 connections)", 0.63, "ms", "weak",
-     "compare", SCEN + "c1-latency-istio-sidecar.yaml",
-     c1_adds_ms("90", SCEN + "c1-latency-istio-sidecar.yaml"), ""),
-    ("C1", "Istio 1.24 two sidecars add to p99 (quoted, 4 connections)", 0.88, "ms", "weak",
-     "compare", SCEN + "c1-latency-istio-sidecar.yaml",
-     c1_adds_ms("99", SCEN + "c1-latency-istio-sidecar.yaml"), ""),
-    ("C1", "Istio 1.24 ambient L4 adds to p90 (quoted, 4 connections)", 0.16, "ms", "weak",
-     "compare", SCEN + "c1-latency-istio-ambient.yaml",
-     c1_adds_ms("90", SCEN + "c1-latency-istio-ambient.yaml"), ""),
-    ("C1", "Istio 1.24 ambient L4 adds to p99 (quoted, 4 connections)", 0.20, "ms", "weak",
-     "compare", SCEN + "c1-latency-istio-ambient.yaml",
-     c1_adds_ms("99", SCEN + "c1-latency-istio-ambient.yaml"), ""),
-] + [
+def c1_quoted_rows():
+    """Istio 1.24's latency adds as quoted by third parties [weak], under the
+    1.24 page's conditions (4 connections), on the chart's fitted baseline."""
+    rows = []
+    for (what, scenario, p90, p99) in (
+            ("two sidecars add", "c1-latency-istio-sidecar.yaml", 0.63, 0.88),
+            ("ambient L4 adds", "c1-latency-istio-ambient.yaml", 0.16, 0.20)):
+        for pct, published in (("90", p90), ("99", p99)):
+            rows.append(("C1", f"Istio 1.24 {what} to p{pct} (quoted, 4 connections)", published,
+                         "ms", "weak", "compare", SCEN + scenario,
+                         c1_adds_ms(pct, SCEN + scenario), ""))
+    return rows
+
+
+FIGURES = c1_proxy_rows() + c1_chart_rows() + c1_quoted_rows() + [
     # C2, Cilium's CNI benchmark (netperf TCP_RR, one process, two nodes).
     ("C2", "node-to-node baseline TCP_RR", 47800, "req/s", "chart",
      "fit: the c2-*.yaml wire latency", SCEN + "c2-baseline.yaml", tcp_rr_per_s, ""),
